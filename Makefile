@@ -1,0 +1,42 @@
+# The two commands of the README: `make serve` and `make test`.
+# Everything else a fresh machine needs (a venv, the package, its test tools)
+# is set up here, from PyPI, by the targets below.
+
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STORE  ?= var/store
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: setup serve test lint docs bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test,docs,bench]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+serve: setup
+	$(BIN)/sira-kg serve --store $(STORE) --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/ruff check sira_kg tests benchmarks
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check sira_kg tests benchmarks
+
+docs: setup
+	$(BIN)/python -m sira_kg.docs docs/ontology
+
+bench: setup
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) var build dist docs/ontology .pytest_cache

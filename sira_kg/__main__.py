@@ -1,0 +1,5 @@
+import sys
+
+from sira_kg.cli import main
+
+sys.exit(main())
