@@ -51,7 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     def store_arg(p: argparse.ArgumentParser) -> None:
         p.add_argument(
-            "--store", metavar="DIR", help="Oxigraph store directory (default: $SIRA_KG_STORE or var/store)"
+            "--store",
+            metavar="DIR",
+            help="Oxigraph store directory (default: $SIRA_KG_STORE or var/store)",
         )
 
     p = sub.add_parser("serve", help="serve the SPARQL endpoint, API and pages")
@@ -60,9 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=None)
     p.set_defaults(func=_not_built("serve"))
 
-    p = sub.add_parser("validate", help="SHACL report for RDF files (exit 0 conforms, 1 violations, 2 unreadable)")
+    p = sub.add_parser(
+        "validate", help="SHACL report for RDF files (exit 0 conforms, 1 violations, 2 unreadable)"
+    )
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--format", dest="output_format", choices=["text", "json", "turtle"], default="text")
+    p.add_argument(
+        "--format", dest="output_format", choices=["text", "json", "turtle"], default="text"
+    )
     p.add_argument("--lang", choices=["en", "fr"], default="en")
     p.add_argument("--input-format", default=None, help="RDF syntax if not given by the extension")
     p.set_defaults(func=_not_built("validate"))
@@ -71,7 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE")
     store_arg(p)
     p.add_argument("--graph", metavar="IRI", help="named graph to load into")
-    p.add_argument("--format", dest="input_format", default=None, help="RDF syntax if not given by the extension")
+    p.add_argument(
+        "--format",
+        dest="input_format",
+        default=None,
+        help="RDF syntax if not given by the extension",
+    )
     p.add_argument("--no-validate", action="store_true", help="trusted bulk loads only: skip SHACL")
     p.set_defaults(func=_not_built("load"))
 
@@ -87,7 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--question", metavar="NAME")
     p.add_argument("--param", action="append", default=[], metavar="K=V")
     p.add_argument("--lang", default="en")
-    p.add_argument("--format", dest="output_format", choices=["table", "csv", "json"], default="table")
+    p.add_argument(
+        "--format", dest="output_format", choices=["table", "csv", "json"], default="table"
+    )
     p.set_defaults(func=_not_built("query"))
 
     p = sub.add_parser("export", help="write the whole dataset as N-Quads")
@@ -113,7 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("partner", help="manage contributor tokens")
     psub = p.add_subparsers(dest="partner_command", required=True, metavar="ACTION")
-    for name, helptext in (("add", "create a partner, print its token once"), ("revoke", "revoke a partner's token")):
+    for name, helptext in (
+        ("add", "create a partner, print its token once"),
+        ("revoke", "revoke a partner's token"),
+    ):
         pp = psub.add_parser(name, help=helptext)
         pp.add_argument("name", metavar="NAME")
         store_arg(pp)
