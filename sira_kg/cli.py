@@ -41,6 +41,68 @@ def _not_built(name: str) -> Callable[[argparse.Namespace], int]:
     return run
 
 
+# -- partner (sira_kg.core.partners) -------------------------------------------------
+def _registry(args: argparse.Namespace):
+    from sira_kg.core.partners import PartnerError, open_registry
+
+    try:
+        return open_registry(_settings(args))
+    except PartnerError as exc:
+        raise CliError(str(exc)) from None
+
+
+def cmd_partner_add(args: argparse.Namespace) -> int:
+    """Create a partner; its token goes to stdout once and is never stored or shown again."""
+    from sira_kg.core.partners import PartnerError
+
+    registry = _registry(args)
+    try:
+        partner, token = registry.add(args.name, args.base)
+    except PartnerError as exc:
+        raise CliError(str(exc)) from None
+    print(
+        f"partner {partner.name!r} owns {partner.base} and the graphs {partner.graph_prefix}…\n"
+        "Its token is below. It is shown only this once and stored only as a hash: "
+        "give it to the partner now.",
+        file=sys.stderr,
+    )
+    print(token)
+    return EXIT_OK
+
+
+def cmd_partner_list(args: argparse.Namespace) -> int:
+    """Partners, their IRI spaces and status; never a token (only hashes are stored)."""
+    import json
+
+    partners = _registry(args).list()
+    if args.output_format == "json":
+        print(json.dumps([p.to_dict() for p in partners], indent=2))
+        return EXIT_OK
+    if not partners:
+        print("no partners yet (`sira-kg partner add NAME`)", file=sys.stderr)
+        return EXIT_OK
+    width = max(len(p.name) for p in partners)
+    for p in partners:
+        status = f"revoked {p.revoked}" if p.revoked else "active"
+        print(f"{p.name:<{width}}  {status:<28}  created {p.created}  {p.base}")
+    return EXIT_OK
+
+
+def cmd_partner_revoke(args: argparse.Namespace) -> int:
+    """Revoke a token: the running server refuses it from the next request on."""
+    from sira_kg.core.partners import PartnerError
+
+    try:
+        partner, was_active = _registry(args).revoke(args.name)
+    except PartnerError as exc:
+        raise CliError(str(exc)) from None
+    if was_active:
+        print(f"revoked {partner.name!r}; its contributions stay published", file=sys.stderr)
+    else:
+        print(f"{partner.name!r} was already revoked ({partner.revoked})", file=sys.stderr)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sira-kg",
@@ -126,17 +188,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("partner", help="manage contributor tokens")
     psub = p.add_subparsers(dest="partner_command", required=True, metavar="ACTION")
-    for name, helptext in (
-        ("add", "create a partner, print its token once"),
-        ("revoke", "revoke a partner's token"),
-    ):
-        pp = psub.add_parser(name, help=helptext)
-        pp.add_argument("name", metavar="NAME")
-        store_arg(pp)
-        pp.set_defaults(func=_not_built(f"partner {name}"))
+    pp = psub.add_parser("add", help="create a partner, print its token once")
+    pp.add_argument("name", metavar="NAME", help="a slug: a-z, 0-9 and hyphens")
+    pp.add_argument(
+        "--base",
+        metavar="IRI",
+        help="IRI space it mints in (default https://w3id.org/sira/id/NAME/)",
+    )
+    store_arg(pp)
+    pp.set_defaults(func=cmd_partner_add)
+    pp = psub.add_parser("revoke", help="revoke a partner's token (takes effect at once)")
+    pp.add_argument("name", metavar="NAME")
+    store_arg(pp)
+    pp.set_defaults(func=cmd_partner_revoke)
     pp = psub.add_parser("list", help="list partners")
     store_arg(pp)
-    pp.set_defaults(func=_not_built("partner list"))
+    pp.add_argument("--format", dest="output_format", choices=["table", "json"], default="table")
+    pp.set_defaults(func=cmd_partner_list)
     return parser
 
 

@@ -65,6 +65,11 @@ class Settings:
             s for s in _env("SERVICE_ALLOW_LIST", "").split(",") if s.strip()
         )
     )
+    # Partner registry (SQLite). None: ``<store>.partners.sqlite`` beside the store
+    # directory (see sira_kg.core.partners.registry_path).
+    partners_path: Path | None = field(
+        default_factory=lambda: Path(p).expanduser() if (p := _env("PARTNERS", "")) else None
+    )
 
     def with_(self, **changes: object) -> Settings:
         """A copy with some values changed (the object itself is immutable)."""
