@@ -103,6 +103,62 @@ def cmd_partner_revoke(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_convert(args: argparse.Namespace) -> int:
+    """Print the RDF of partner CSV template files (all files in one graph)."""
+    from rdflib import Graph
+
+    from sira_kg.loaders.tabular import TabularError, convert_file
+
+    formats = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "json-ld": "json-ld"}
+    fmt = formats.get(args.output_format)
+    if fmt is None:
+        raise CliError(f"unknown --format {args.output_format!r}; use turtle, nt or json-ld")
+    graph = Graph()
+    for name in args.files:
+        try:
+            part = convert_file(name)
+        except TabularError as exc:
+            raise CliError(str(exc), EXIT_INPUT) from None
+        for prefix, ns in part.namespaces():
+            graph.bind(prefix, ns, override=True, replace=True)
+        graph += part
+    if fmt == "json-ld":
+        import json
+
+        from sira_kg.core.settings import resource_dir
+
+        context = json.loads((resource_dir("ontology") / "context.jsonld").read_text("utf-8"))
+        text = graph.serialize(format="json-ld", context=context["@context"], auto_compact=True)
+    else:
+        text = graph.serialize(format=fmt)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return EXIT_OK
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    """Write deterministic synthetic data (N-Quads) to a file or stdout."""
+    from sira_kg.loaders.synth import write_synth
+
+    if args.regions < 1 or args.actions < 0:
+        raise CliError("--regions must be at least 1 and --actions at least 0")
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8", newline="\n") as out:
+                count = write_synth(out, regions=args.regions, actions=args.actions, seed=args.seed)
+        except OSError as exc:
+            raise CliError(f"cannot write {args.output}: {exc.strerror}") from None
+        print(f"sira-kg: wrote {count} quads to {args.output}", file=sys.stderr)
+        return EXIT_OK
+    try:
+        write_synth(sys.stdout, regions=args.regions, actions=args.actions, seed=args.seed)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `sira-kg synth ... | head`: the reader has stopped, not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sira-kg",
@@ -151,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("convert", help="print the RDF of a partner CSV template file")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--format", dest="output_format", default="turtle")
-    p.set_defaults(func=_not_built("convert"))
+    p.set_defaults(func=cmd_convert)
 
     p = sub.add_parser("query", help="run SPARQL or a named question")
     store_arg(p)
@@ -184,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--actions", type=int, required=True, help="actions per region")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("-o", "--output", metavar="FILE", help="default: stdout")
-    p.set_defaults(func=_not_built("synth"))
+    p.set_defaults(func=cmd_synth)
 
     p = sub.add_parser("partner", help="manage contributor tokens")
     psub = p.add_subparsers(dest="partner_command", required=True, metavar="ACTION")
