@@ -240,7 +240,7 @@ class GraphStore:
     def bulk_load(
         self,
         path: Path,
-        fmt: ox.RdfFormat,
+        media_type: str,
         graph_iri: str,
         *,
         progress: Progress | None = None,
@@ -253,11 +253,14 @@ class GraphStore:
         Quads that name a graph in the file are put into ``graph_iri`` too:
         one load, one graph. Raises ``SyntaxError`` on bad input.
         """
+        fmt = _BULK_FORMATS.get(media_type)
+        if fmt is None:
+            raise ValueError(f"the bulk loader takes N-Triples or N-Quads, not {media_type}")
         total = path.stat().st_size
         g = ox.NamedNode(graph_iri)
         with open(path, "rb") as raw:
             reader = _CountingReader(raw, total, progress)
-            if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE):
+            if fmt == ox.RdfFormat.N_TRIPLES:
                 self.ox.bulk_load(reader, fmt, to_graph=g)
             else:
                 self.ox.bulk_extend(
@@ -388,17 +391,25 @@ def stderr_progress(label: str) -> Progress:
     return show
 
 
-def rdf_format(name: str) -> ox.RdfFormat | None:
-    """The Oxigraph format of a file extension or format name, for the bulk loader."""
-    key = name.strip().lower().lstrip(".")
-    return {
-        "nt": ox.RdfFormat.N_TRIPLES,
-        "ntriples": ox.RdfFormat.N_TRIPLES,
-        "n-triples": ox.RdfFormat.N_TRIPLES,
-        "nq": ox.RdfFormat.N_QUADS,
-        "nquads": ox.RdfFormat.N_QUADS,
-        "n-quads": ox.RdfFormat.N_QUADS,
-    }.get(key)
+_BULK_FORMATS = {
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "n-quads": ox.RdfFormat.N_QUADS,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+}
+
+
+def bulk_media_type(name: str) -> str | None:
+    """The media type of a bulk-loadable syntax (extension or name), or None.
+
+    Only N-Triples and N-Quads stream through the bulk loader.
+    """
+    fmt = _BULK_FORMATS.get(name.strip().lower().lstrip("."))
+    return fmt.media_type if fmt is not None else None
 
 
 def open_store(settings: Settings) -> GraphStore:

@@ -1,0 +1,251 @@
+"""The one gate every write of data goes through (``sira-kg load`` and the contributions API).
+
+Why one gate: the guarantees of the store (validated against the shapes with
+what the store already knows, the whole load or nothing, a provenance record
+for every graph) must not depend on which door the data came in by.
+
+:func:`ingest` validates an rdflib graph, then writes it as one named graph
+plus its DCAT/PROV-O record in ONE store transaction. :func:`bulk_ingest` is
+the trusted, unvalidated path for big N-Triples/N-Quads files; Oxigraph's
+bulk loader is not transactional, so that path marks the load as pending
+first and :func:`recover_interrupted` drops a half load on the next start.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import rdflib
+
+from sira_kg.core import provenance
+from sira_kg.core.namespaces import METADATA_GRAPH
+from sira_kg.core.settings import Settings
+from sira_kg.core.store import GraphStore, Progress, bulk_media_type, graph_quads
+
+#: Serialises the check-then-write of ingests in one process (the store itself
+#: allows one process only).
+_WRITE_LOCK = threading.Lock()
+
+
+class IngestError(Exception):
+    """A load that was refused; nothing was written. The message says why."""
+
+
+class ValidationFailed(IngestError):
+    """The data violates the shapes; ``report`` says where and why."""
+
+    def __init__(self, report: Any, graph_iri: str) -> None:
+        self.report = report
+        self.graph_iri = graph_iri
+        n = count_results(report)[0]
+        super().__init__(f"{n} violation(s) of the shapes; nothing was loaded into <{graph_iri}>")
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    graph_iri: str
+    triples: int
+    report: Any = None  # sira_kg.core.validation.Report, None when not validated
+    replaced: bool = False
+
+    @property
+    def warnings(self) -> int:
+        return count_results(self.report)[1] if self.report is not None else 0
+
+
+def count_results(report: Any) -> tuple[int, int]:
+    """(violations, other results: warnings and infos) of a validation report."""
+    violations = others = 0
+    for r in getattr(report, "results", ()) or ():
+        severity = str(getattr(r, "severity", "Violation"))
+        if severity.rsplit("#", 1)[-1].rsplit("/", 1)[-1].lower() == "violation":
+            violations += 1
+        else:
+            others += 1
+    if violations == 0 and not getattr(report, "conforms", True) and others == 0:
+        violations = 1  # a non-conforming report without readable results
+    return violations, others
+
+
+def _as_graph(data: rdflib.Graph) -> rdflib.Graph:
+    """The union of all graphs of a dataset (a load is one graph); a Graph as it is."""
+    if not isinstance(data, rdflib.ConjunctiveGraph):
+        return data
+    out = rdflib.Graph()
+    add = out.add
+    for s, p, o, _ in data.quads((None, None, None, None)):
+        add((s, p, o))
+    return out
+
+
+def check(
+    store: GraphStore, graph: rdflib.Graph, *, settings: Settings | None = None
+) -> tuple[Any, provenance.Validation]:
+    """Validate ``graph`` against the shapes, the ontology and what the store says
+    about the IRIs it references. Returns (report, summary); never writes."""
+    from sira_kg.core import validation  # the SHACL gate (imports pySHACL: load lazily)
+
+    settings = settings or Settings()
+    context = validation.store_context(store, graph)
+    report = validation.validate(graph, context=context, settings=settings)
+    violations, others = count_results(report)
+    summary = provenance.Validation(
+        conforms=bool(report.conforms),
+        shapes_version=provenance.shapes_version(settings.shapes_dir),
+        violations=violations,
+        warnings=others,
+    )
+    return report, summary
+
+
+def ingest(
+    store: GraphStore,
+    graph: rdflib.Graph,
+    *,
+    graph_iri: str | None = None,
+    source: str,
+    agent: str,
+    media_type: str,
+    validate: bool = True,
+    replace: bool = False,
+    settings: Settings | None = None,
+    title: str | None = None,
+) -> IngestResult:
+    """Validate ``graph`` and write it as the named graph ``graph_iri`` with its record.
+
+    ``graph`` may be a Dataset: all its graphs go into the one named graph.
+    ``graph_iri`` None mints ``…/graph/load/<uuid>``. ``source`` is the IRI of
+    the file or request, ``agent`` the IRI of who loads (see
+    :mod:`sira_kg.core.provenance`), ``media_type`` the syntax it came in.
+    ``replace`` replaces an existing graph (and its record) atomically;
+    without it an existing graph is an error.
+
+    Raises :class:`ValidationFailed` on violations and :class:`IngestError`
+    for other refusals; in both cases nothing is written. Warnings are in
+    the result's report and the load goes in.
+    """
+    settings = settings or Settings()
+    graph = _as_graph(graph)
+    graph_iri = graph_iri or provenance.load_graph()
+    _check_target(graph_iri)
+    if len(graph) == 0:
+        raise IngestError(f"nothing to load into <{graph_iri}>: the data has no triples")
+    started = provenance.now()
+    report = summary = None
+    if validate:
+        report, summary = check(store, graph, settings=settings)
+        if summary.violations:
+            raise ValidationFailed(report, graph_iri)
+    meta = provenance.record(
+        graph_iri,
+        triples=len(graph),
+        source=source,
+        agent=agent,
+        media_type=media_type,
+        started=started,
+        validation=summary,
+        title=title,
+    )
+    with _WRITE_LOCK:
+        exists = store.has_graph(graph_iri)
+        if exists and not replace:
+            raise IngestError(
+                f"the graph <{graph_iri}> already exists; replace it explicitly, or load into "
+                "another graph"
+            )
+        quads = _quads(graph, graph_iri, meta)
+        if exists:
+            forget = provenance.forget_update(graph_iri)
+            store.write(quads, drop_graphs=[graph_iri], delete_update=forget)
+        else:
+            store.write(quads)
+    return IngestResult(graph_iri, len(graph), report, replaced=exists)
+
+
+def _quads(graph: rdflib.Graph, graph_iri: str, meta: rdflib.Graph):
+    bnodes: dict = {}
+    yield from graph_quads(graph, graph_iri, bnodes)
+    yield from graph_quads(meta, str(METADATA_GRAPH), bnodes)
+
+
+def _check_target(graph_iri: str) -> None:
+    if graph_iri == str(METADATA_GRAPH):
+        raise IngestError(f"<{graph_iri}> is the metadata graph; it is written only by sira-kg")
+    if not graph_iri.startswith(("http://", "https://", "urn:")):
+        raise IngestError(f"the graph name {graph_iri!r} is not an absolute IRI")
+
+
+def remove(store: GraphStore, graph_iri: str) -> bool:
+    """Delete a named graph and its record in one transaction. False if it did not exist."""
+    _check_target(graph_iri)
+    with _WRITE_LOCK:
+        if not store.has_graph(graph_iri):
+            return False
+        store.write(drop_graphs=[graph_iri], delete_update=provenance.forget_update(graph_iri))
+    return True
+
+
+def bulk_ingest(
+    store: GraphStore,
+    path: Path,
+    *,
+    fmt: str | None = None,
+    graph_iri: str | None = None,
+    source: str | None = None,
+    agent: str,
+    progress: Progress | None = None,
+) -> IngestResult:
+    """Stream a big N-Triples/N-Quads file into a new named graph, unvalidated (trusted data).
+
+    Not one transaction (Oxigraph's bulk loader writes in chunks): a pending
+    record is written first, the data streamed, then the full record written.
+    If the process dies midway, :func:`recover_interrupted` (run by
+    ``ensure_bootstrapped`` when the store is next opened) drops the half load.
+    A syntax error stops the load and removes what was written.
+    """
+    path = Path(path)
+    media_type = bulk_media_type(fmt or path.suffix)
+    if media_type is None:
+        raise IngestError(f"{path}: bulk loads take N-Triples (.nt) or N-Quads (.nq) files only")
+    graph_iri = graph_iri or provenance.load_graph()
+    _check_target(graph_iri)
+    source = source or provenance.file_source(path)
+    started = provenance.now()
+    with _WRITE_LOCK:
+        if store.has_graph(graph_iri):
+            raise IngestError(
+                f"the graph <{graph_iri}> already exists; bulk loads go into a new graph"
+            )
+        pending = provenance.pending_record(graph_iri, source=source, agent=agent, started=started)
+        store.write(graph_quads(pending, str(METADATA_GRAPH)))
+        try:
+            store.bulk_load(path, media_type, graph_iri, progress=progress)
+        except (SyntaxError, ValueError, OSError):
+            store.write(drop_graphs=[graph_iri], delete_update=provenance.forget_update(graph_iri))
+            raise
+        triples = store.triple_count(graph_iri)
+        meta = provenance.record(
+            graph_iri,
+            triples=triples,
+            source=source,
+            agent=agent,
+            media_type=media_type,
+            started=started,
+            title=f"Bulk load of {path.name} (not validated)",
+        )
+        store.write(graph_quads(meta, str(METADATA_GRAPH)))
+        store.flush()
+    return IngestResult(graph_iri, triples, None)
+
+
+def recover_interrupted(store: GraphStore) -> list[str]:
+    """Drop the graphs of bulk loads that never finished (a crash midway); return their IRIs."""
+    dropped = []
+    for row in store.query(provenance.interrupted_query()):
+        iri = row["g"].value
+        store.write(drop_graphs=[iri], delete_update=provenance.forget_update(iri))
+        dropped.append(iri)
+    return dropped
