@@ -159,8 +159,8 @@ class TemplateMapping:
         raise KeyError(name)
 
 
-def _expand(curie: str) -> URIRef:
-    """``sira:region`` → full IRI, using the project's prefixes."""
+def expand_curie(curie: str) -> URIRef:
+    """Used by the mapping files: ``sira:region`` → full IRI, using the project's prefixes."""
     prefix, sep, local = curie.partition(":")
     if sep and prefix in PREFIXES:
         return URIRef(str(PREFIXES[prefix]) + local)
@@ -367,7 +367,7 @@ def _iri(value: str) -> URIRef:
 
 def _term(column: Column, value: str, concepts: ConceptIndex) -> list[tuple[URIRef, object]]:
     """The (property, object) pairs one cell value gives."""
-    prop = _expand(column.property) if column.property else None
+    prop = expand_curie(column.property) if column.property else None
     kind = column.kind
     if kind in ("id", "iri"):
         return [(prop, _iri(value))]
@@ -497,7 +497,7 @@ def _convert_row(
     except _CellError as exc:
         raise fail(str(exc), id_column.name, cells[id_column.name]) from None
     for cls in mapping.classes:
-        graph.add((subject, RDF.type, _expand(cls)))
+        graph.add((subject, RDF.type, expand_curie(cls)))
 
     group_nodes: dict[str, object] = {}
 
@@ -508,9 +508,9 @@ def _convert_row(
                 node = _iri(cells[group.subject_column])
             else:
                 node = BNode()
-            graph.add((subject, _expand(group.property), node))
+            graph.add((subject, expand_curie(group.property), node))
             for cls in group.classes:
-                graph.add((node, RDF.type, _expand(cls)))
+                graph.add((node, RDF.type, expand_curie(cls)))
             group_nodes[group_name] = node
         return group_nodes[group_name]
 
