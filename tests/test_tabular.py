@@ -234,3 +234,11 @@ def test_convert_command_other_formats_and_bad_input(tmp_path: Path):
     assert out.returncode == 2
     assert out.stdout == ""
     assert "row 2" in out.stderr and "'status'" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_docs_describe_every_template_and_column():
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "templates.md").read_text("utf-8")
+    for mapping in load_mappings().values():
+        assert f"### `{mapping.name}.csv`" in docs, mapping.name
+        for column in mapping.columns:
+            assert f"| `{column.name}` — {column.description} |" in docs, (mapping.name, column)
