@@ -72,8 +72,9 @@ CONTRIBUTION_GRAPHS = str(GRAPH) + "contribution/"
 #: The root of everything we mint; no partner base may sit inside or above it
 #: (except a partner's own default ``id/<name>/`` space).
 SIRA_ROOT = "https://w3id.org/sira/"
-#: Agents (partners) are described in the metadata graph under this prefix.
-PARTNER_AGENTS = str(ID) + "partner/"
+#: Agents (partners) are described in the metadata graph under this prefix
+#: (the same IRIs as sira_kg.core.provenance.partner_agent).
+PARTNER_AGENTS = str(ID) + "agent/partner/"
 
 TOKEN_PREFIX = "sira_"
 _MAX_TOKEN_LENGTH = 256
@@ -442,3 +443,99 @@ class PartnerRegistry:
             when = _now()
             con.execute("UPDATE partner SET revoked = ? WHERE name = ?", (when, name))
         return Partner(partner.name, partner.base, partner.created, when), True
+
+
+# -- ownership of what a contribution asserts ---------------------------------------------
+@dataclass(frozen=True)
+class OwnershipProblem:
+    """One triple whose subject belongs to someone else."""
+
+    subject: str
+    predicate: str
+    object: str
+    owner: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "subject": self.subject,
+            "predicate": self.predicate,
+            "object": self.object,
+            "owner": self.owner,
+            "message": f"<{self.subject}> belongs to {self.owner}; a contribution may link to "
+            "it (as an object) but not make statements about it",
+        }
+
+
+def _n3(term: object) -> str:
+    n3 = getattr(term, "n3", None)
+    return n3() if callable(n3) else str(term)
+
+
+def _owner_by_space(iri: str, partner: Partner, partners: list[Partner]) -> str | None:
+    for other in partners:
+        if other.name != partner.name and other.owns(iri):
+            return f"partner {other.name!r} ({other.base})"
+    if partner.owns(iri):
+        return None
+    bare = iri.split("://", 1)[-1]
+    if bare.startswith(SIRA_ROOT.split("://", 1)[1]):
+        if bare.startswith("w3id.org/sira/ns#"):
+            return "the sira vocabulary (https://w3id.org/sira/ns#)"
+        return "the core data (https://w3id.org/sira/)"
+    return None
+
+
+def _described_by_core(store: object, iris: list[str]) -> dict[str, str]:
+    """Which of ``iris`` are subjects in a graph that is not a contribution, and where."""
+    import rdflib
+
+    from sira_kg.core.store import sparql_term
+
+    found: dict[str, str] = {}
+    for start in range(0, len(iris), 500):
+        chunk = iris[start : start + 500]
+        values = " ".join(sparql_term(rdflib.URIRef(i)) for i in chunk)
+        rows = store.query(  # type: ignore[attr-defined]
+            "SELECT ?s (SAMPLE(?g) AS ?graph) WHERE { VALUES ?s { " + values + " } "
+            "GRAPH ?g { ?s ?p ?o } "
+            f'FILTER(!STRSTARTS(STR(?g), "{CONTRIBUTION_GRAPHS}")) }} GROUP BY ?s'
+        )
+        for row in rows:
+            found[row["s"].value] = row["graph"].value
+    return found
+
+
+def ownership_problems(
+    graph: object,
+    partner: Partner,
+    partners: list[Partner],
+    store: object | None = None,
+    *,
+    limit: int = 100,
+) -> tuple[list[OwnershipProblem], int]:
+    """Triples of ``graph`` that ``partner`` may not assert, and how many there are in all.
+
+    The rule: the subject of every triple must be a blank node, an IRI in the
+    partner's own space, or an IRI that belongs to nobody: not under
+    ``https://w3id.org/sira/`` (core data, the vocabulary, the synthetic
+    space, graph names), not in another partner's space, and not described by
+    the core data in ``store`` (any graph that is not a contribution). Objects
+    are never checked: linking to anything is the point.
+    """
+    import rdflib
+
+    owners: dict[str, str | None] = {}
+    for s in {s for s in graph.subjects() if isinstance(s, rdflib.URIRef)}:  # type: ignore[attr-defined]
+        owners[str(s)] = _owner_by_space(str(s), partner, partners)
+    if store is not None:
+        unowned = sorted(iri for iri, owner in owners.items() if owner is None)
+        for iri, where in _described_by_core(store, unowned).items():
+            owners[iri] = f"the core data (described in the graph <{where}>)"
+    problems: list[OwnershipProblem] = []
+    total = 0
+    for iri in sorted(i for i, owner in owners.items() if owner is not None):
+        triples = sorted(graph.predicate_objects(rdflib.URIRef(iri)), key=str)  # type: ignore[attr-defined]
+        total += len(triples)
+        for p, o in triples[: max(0, limit - len(problems))]:
+            problems.append(OwnershipProblem(iri, str(p), _n3(o), owners[iri]))
+    return problems, total
