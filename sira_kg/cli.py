@@ -159,6 +159,261 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the endpoint until interrupted; an empty store is filled first."""
+    from sira_kg.core.store import StoreError
+    from sira_kg.endpoint.server import serve
+
+    settings = _settings(args)
+    if args.host:
+        settings = settings.with_(host=args.host)
+    if args.port is not None:
+        if not 0 <= args.port <= 65535:
+            raise CliError(f"--port must be between 0 and 65535, not {args.port}")
+        settings = settings.with_(port=args.port)
+    try:
+        serve(settings)
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:  # the port is taken, the host does not exist
+        raise CliError(
+            f"cannot serve on {settings.host}:{settings.port}: {exc.strerror or exc}"
+        ) from None
+    return EXIT_OK
+
+
+# -- store: load, export, import, stats (sira_kg.core.store / ingest / bootstrap) ------
+def _open(args: argparse.Namespace, *, bootstrap: bool = True):
+    """Open the store named by --store; an empty one is bootstrapped first."""
+    from sira_kg.core.bootstrap import BootstrapError, ensure_bootstrapped
+    from sira_kg.core.store import StoreError, open_store
+
+    settings = _settings(args)
+    try:
+        store = open_store(settings)
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    if bootstrap:
+        try:
+            result = ensure_bootstrapped(store, settings)
+        except BootstrapError as exc:
+            raise CliError(str(exc)) from None
+        for iri in result.recovered:
+            print(f"sira-kg: dropped the interrupted bulk load <{iri}>", file=sys.stderr)
+        for problem in result.problems:
+            print(f"sira-kg: warning: shipped data does not conform: {problem}", file=sys.stderr)
+    return store, settings
+
+
+def _syntax_error(exc: SyntaxError, path: object) -> CliError:
+    where = str(getattr(exc, "filename", None) or path)
+    if exc.lineno:
+        where += f":{exc.lineno}"
+        if exc.offset:
+            where += f":{exc.offset}"
+    message = str(exc.msg or exc).split(": ", 1)[-1]
+    return CliError(f"{where}: {message}", EXIT_INPUT)
+
+
+def _read_for_load(args: argparse.Namespace):
+    """Parse every FILE (RDF or CSV) into one rdflib graph; errors exit 2 before any write."""
+    from rdflib import Graph
+
+    from sira_kg.core.provenance import file_source, media_type_of
+    from sira_kg.loaders.rdf import ParseError, as_graph, parse_file
+
+    graph, sources, media_types = Graph(), [], []
+    for name in args.files:
+        path = Path(name)
+        if not path.is_file():
+            raise CliError(f"{name}: no such file", EXIT_INPUT)
+        if path.suffix.lower() == ".csv" and not args.input_format:
+            try:
+                from sira_kg.loaders.tabular import TabularError, convert_file
+            except ImportError:
+                raise CliError(f"{name}: CSV loading is not available in this build") from None
+            try:
+                part = convert_file(path)
+            except TabularError as exc:
+                raise CliError(str(exc), EXIT_INPUT) from None
+            media_types.append("text/csv")
+        else:
+            try:
+                part = as_graph(parse_file(path, args.input_format))
+            except ParseError as exc:
+                raise CliError(str(exc), EXIT_INPUT) from None
+            media_types.append(media_type_of(path))
+        graph += part
+        sources.append(file_source(path))
+    return graph, sources, media_types
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    """Validate, then load FILEs as ONE new named graph with its provenance record.
+
+    Exit 2 on unreadable input, 1 with the report on violations; nothing is
+    written in either case. ``--no-validate`` with .nt/.nq files streams them
+    through Oxigraph's bulk loader (trusted data only; see README, Store).
+    """
+    from sira_kg.core import ingest
+    from sira_kg.core.provenance import user_agent
+    from sira_kg.core.store import bulk_media_type, stderr_progress
+
+    agent = user_agent()
+    bulk = args.no_validate and all(
+        bulk_media_type(args.input_format or Path(f).suffix) for f in args.files
+    )
+    if bulk:
+        for name in args.files:
+            if not Path(name).is_file():
+                raise CliError(f"{name}: no such file", EXIT_INPUT)
+        store, _ = _open(args)
+        try:
+            result = ingest.bulk_ingest(
+                store,
+                [Path(f) for f in args.files],
+                fmt=args.input_format,
+                graph_iri=args.graph,
+                agent=agent,
+                progress=lambda path: stderr_progress(f"loading {path.name}"),
+            )
+        except SyntaxError as exc:
+            raise _syntax_error(exc, args.files[0]) from None
+        except (ingest.IngestError, OSError, ValueError) as exc:
+            raise CliError(str(exc), EXIT_INPUT) from None
+    else:
+        graph, sources, media_types = _read_for_load(args)
+        store, settings = _open(args)
+        try:
+            result = ingest.ingest(
+                store,
+                graph,
+                graph_iri=args.graph,
+                source=sources,
+                agent=agent,
+                media_type=media_types,
+                validate=not args.no_validate,
+                replace=args.replace,
+                settings=settings,
+                title="Load of " + ", ".join(Path(f).name for f in args.files),
+            )
+        except ingest.ValidationFailed as exc:
+            print(exc.report.to_text(args.lang), end="")
+            raise CliError(str(exc), EXIT_VIOLATIONS) from None
+        except ingest.IngestError as exc:
+            raise CliError(str(exc), EXIT_INPUT) from None
+        if result.warnings:
+            print(result.report.to_text(args.lang), end="", file=sys.stderr)
+    store.flush()
+    what = "replaced" if result.replaced else "loaded"
+    checked = "validated" if result.report is not None else "NOT validated"
+    warn = f", {result.warnings} warning(s)" if result.warnings else ""
+    print(f"{what} {result.triples} triples into <{result.graph_iri}> ({checked}{warn})")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """The whole dataset (every graph, the metadata too) as sorted N-Quads."""
+    import os
+    import tempfile
+
+    store, _ = _open(args)
+    if not args.output:
+        try:
+            store.export(sys.stdout.buffer)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    target = Path(args.output)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        with os.fdopen(fd, "wb") as out:
+            store.export(out)
+        os.replace(tmp, target)  # a failed export never leaves half a file
+    except OSError as exc:
+        raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
+    print(f"sira-kg: wrote {len(store)} quads to {target}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Restore an export into an empty store, in one transaction (nothing on error)."""
+    from sira_kg.core.store import StoreError
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"{path}: no such file", EXIT_INPUT)
+    store, _ = _open(args, bootstrap=False)
+    try:
+        count = store.import_nquads(path)
+    except SyntaxError as exc:
+        raise _syntax_error(exc, path) from None
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    print(f"sira-kg: imported {count} quads into {store.path or 'the store'}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """Triples per graph (with when and whether validated), instances per class."""
+    import json
+
+    from sira_kg.core.provenance import records_query
+
+    store, _ = _open(args)
+    records = {row["g"].value: row for row in store.query(records_query())}
+    graphs = []
+    for info in store.graphs():
+        row = records.get(info.iri)
+        graphs.append(
+            {
+                "graph": info.iri,
+                "triples": info.triples,
+                "loaded": row["generated"].value if row else None,
+                "conforms_to_shapes": bool(row and row["conformsTo"] is not None),
+            }
+        )
+    classes = [{"class": c, "instances": n} for c, n in store.class_counts()]
+    if args.output_format == "json":
+        print(json.dumps({"graphs": graphs, "classes": classes}, indent=2))
+        return EXIT_OK
+    print(
+        _table(
+            ["graph", "triples", "loaded", "validated"],
+            [
+                [
+                    g["graph"],
+                    g["triples"],
+                    g["loaded"] or "",
+                    "yes" if g["conforms_to_shapes"] else "",
+                ]
+                for g in graphs
+            ],
+        )
+    )
+    print(f"{sum(g['triples'] for g in graphs)} triples in {len(graphs)} graphs\n")
+    print(_table(["class", "instances"], [[c["class"], c["instances"]] for c in classes]))
+    return EXIT_OK
+
+
+def _table(header: list[str], rows: list[list[object]]) -> str:
+    """A plain text table; numbers right-aligned."""
+    cells = [[str(c) for c in header]] + [[str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    numeric = [all(isinstance(r[i], int) for r in rows) and rows for i in range(len(header))]
+    lines = []
+    for n, r in enumerate(cells):
+        parts = [
+            c.rjust(w) if numeric[i] else c.ljust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        ]
+        lines.append("  ".join(parts).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sira-kg",
@@ -178,7 +433,7 @@ def build_parser() -> argparse.ArgumentParser:
     store_arg(p)
     p.add_argument("--host", default=None)
     p.add_argument("--port", type=int, default=None)
-    p.set_defaults(func=_not_built("serve"))
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser(
         "validate", help="SHACL report for RDF files (exit 0 conforms, 1 violations, 2 unreadable)"
@@ -202,7 +457,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="RDF syntax if not given by the extension",
     )
     p.add_argument("--no-validate", action="store_true", help="trusted bulk loads only: skip SHACL")
-    p.set_defaults(func=_not_built("load"))
+    p.add_argument("--replace", action="store_true", help="replace the --graph if it exists")
+    p.add_argument("--lang", choices=["en", "fr"], default="en", help="language of the report")
+    p.set_defaults(func=cmd_load)
 
     p = sub.add_parser("convert", help="print the RDF of a partner CSV template file")
     p.add_argument("files", nargs="+", metavar="FILE")
@@ -224,16 +481,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="write the whole dataset as N-Quads")
     store_arg(p)
     p.add_argument("-o", "--output", metavar="FILE", help="default: stdout")
-    p.set_defaults(func=_not_built("export"))
+    p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("import", help="restore an N-Quads export into the store")
+    p = sub.add_parser("import", help="restore an N-Quads export into an empty store")
     p.add_argument("file", metavar="FILE")
     store_arg(p)
-    p.set_defaults(func=_not_built("import"))
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("stats", help="triples per graph, instances per class")
     store_arg(p)
-    p.set_defaults(func=_not_built("stats"))
+    p.add_argument("--format", dest="output_format", choices=["table", "json"], default="table")
+    p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser("synth", help="deterministic synthetic multi-region data (N-Quads)")
     p.add_argument("--regions", type=int, required=True)

@@ -14,6 +14,7 @@ first and :func:`recover_interrupted` drops a half load on the next start.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,9 +107,9 @@ def ingest(
     graph: rdflib.Graph,
     *,
     graph_iri: str | None = None,
-    source: str,
+    source: str | Sequence[str],
     agent: str,
-    media_type: str,
+    media_type: str | Sequence[str],
     validate: bool = True,
     replace: bool = False,
     settings: Settings | None = None,
@@ -190,51 +191,67 @@ def remove(store: GraphStore, graph_iri: str) -> bool:
 
 def bulk_ingest(
     store: GraphStore,
-    path: Path,
+    paths: Sequence[Path],
     *,
     fmt: str | None = None,
     graph_iri: str | None = None,
-    source: str | None = None,
     agent: str,
-    progress: Progress | None = None,
+    progress: Callable[[Path], Progress | None] | None = None,
 ) -> IngestResult:
-    """Stream a big N-Triples/N-Quads file into a new named graph, unvalidated (trusted data).
+    """Stream big N-Triples/N-Quads files into one new named graph, unvalidated (trusted data).
 
     Not one transaction (Oxigraph's bulk loader writes in chunks): a pending
     record is written first, the data streamed, then the full record written.
     If the process dies midway, :func:`recover_interrupted` (run by
     ``ensure_bootstrapped`` when the store is next opened) drops the half load.
-    A syntax error stops the load and removes what was written.
+    A syntax error stops the load and removes what was written, then is raised
+    (``SyntaxError`` with ``filename``, ``lineno`` and ``offset`` when known).
+    ``progress(path)`` gives the progress callback for one file.
     """
-    path = Path(path)
-    media_type = bulk_media_type(fmt or path.suffix)
-    if media_type is None:
-        raise IngestError(f"{path}: bulk loads take N-Triples (.nt) or N-Quads (.nq) files only")
+    paths = [Path(p) for p in paths]
+    media_types = []
+    for path in paths:
+        media_type = bulk_media_type(fmt or path.suffix)
+        if media_type is None:
+            raise IngestError(
+                f"{path}: bulk loads take N-Triples (.nt) or N-Quads (.nq) files only"
+            )
+        media_types.append(media_type)
     graph_iri = graph_iri or provenance.load_graph()
     _check_target(graph_iri)
-    source = source or provenance.file_source(path)
+    sources = [provenance.file_source(p) for p in paths]
     started = provenance.now()
     with _WRITE_LOCK:
         if store.has_graph(graph_iri):
             raise IngestError(
                 f"the graph <{graph_iri}> already exists; bulk loads go into a new graph"
             )
-        pending = provenance.pending_record(graph_iri, source=source, agent=agent, started=started)
+        pending = provenance.pending_record(
+            graph_iri, source=sources[0], agent=agent, started=started
+        )
         store.write(graph_quads(pending, str(METADATA_GRAPH)))
         try:
-            store.bulk_load(path, media_type, graph_iri, progress=progress)
+            for path, media_type in zip(paths, media_types, strict=True):
+                try:
+                    store.bulk_load(
+                        path, media_type, graph_iri, progress=progress(path) if progress else None
+                    )
+                except SyntaxError as exc:
+                    exc.filename = str(path)
+                    raise
         except (SyntaxError, ValueError, OSError):
-            store.write(drop_graphs=[graph_iri], delete_update=provenance.forget_update(graph_iri))
+            forget = provenance.forget_update(graph_iri)
+            store.write(drop_graphs=[graph_iri], delete_update=forget)
             raise
         triples = store.triple_count(graph_iri)
         meta = provenance.record(
             graph_iri,
             triples=triples,
-            source=source,
+            source=sources,
             agent=agent,
-            media_type=media_type,
+            media_type=media_types,
             started=started,
-            title=f"Bulk load of {path.name} (not validated)",
+            title="Bulk load of " + ", ".join(p.name for p in paths) + " (not validated)",
         )
         store.write(graph_quads(meta, str(METADATA_GRAPH)))
         store.flush()

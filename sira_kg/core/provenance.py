@@ -14,6 +14,7 @@ import getpass
 import hashlib
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -136,9 +137,9 @@ def record(
     graph_iri: str,
     *,
     triples: int,
-    source: str | list[str],
+    source: str | Sequence[str],
     agent: str,
-    media_type: str,
+    media_type: str | Sequence[str],
     started: datetime,
     ended: datetime | None = None,
     validation: Validation | None = None,
@@ -155,16 +156,17 @@ def record(
     G = URIRef(graph_iri)
     load = URIRef(f"{graph_iri}#load")
     sources = [URIRef(s) for s in ([source] if isinstance(source, str) else source)]
+    types = [media_type] * len(sources) if isinstance(media_type, str) else list(media_type)
     who = URIRef(agent)
     g.add((G, RDF.type, DCAT.Dataset))
     g.add((G, RDF.type, PROV.Entity))
     if title:
         g.add((G, DCTERMS.title, Literal(title, lang="en")))
     g.add((G, PROV.generatedAtTime, _time(ended)))
-    for src in sources:
+    for src, mtype in zip(sources, types, strict=True):
         g.add((G, PROV.wasDerivedFrom, src))
         g.add((src, RDF.type, PROV.Entity))
-        g.add((src, DCTERMS.format, URIRef(media_type_iri(media_type))))
+        g.add((src, DCTERMS.format, URIRef(media_type_iri(mtype))))
         g.add((load, PROV.used, src))
     g.add((G, PROV.wasAttributedTo, who))
     g.add((G, PROV.wasGeneratedBy, load))

@@ -190,10 +190,8 @@ class GraphStore:
         return len(self.ox)
 
     def triple_count(self, graph_iri: str) -> int:
-        rows = self.ox.query(
-            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
-            substitutions={ox.Variable("g"): ox.NamedNode(graph_iri)},
-        )
+        g = sparql_term(ox.NamedNode(graph_iri))
+        rows = self.ox.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}")
         return int(next(iter(rows))["n"].value)
 
     def graph(self, graph_iri: str) -> rdflib.Graph:
