@@ -118,7 +118,7 @@ class Column:
     minimum: Decimal | None = None
     maximum: Decimal | None = None
     pattern: str | None = None
-    requires: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()  # filled in → at least one of these is too
     description: str = ""
     example: str = ""
 
@@ -483,10 +483,8 @@ def _convert_row(
     for c in mapping.columns:
         if c.required and not cells.get(c.name):
             raise fail(f"required value missing ({KINDS[c.kind]})", c.name)
-        if cells.get(c.name):
-            for other in c.requires:
-                if not cells.get(other):
-                    raise fail(f"a value is required when {c.name!r} is filled in", other)
+        if cells.get(c.name) and c.requires and not any(cells.get(o) for o in c.requires):
+            raise fail(f"a value is required when {c.name!r} is filled in", c.requires[0])
     for names in mapping.one_of:
         if not any(cells.get(n) for n in names):
             raise fail("at least one of these columns needs a value: " + ", ".join(names))
@@ -603,3 +601,61 @@ def convert_file(path: str | Path, *, concepts: ConceptIndex | None = None) -> G
             source=str(path),
         ) from None
     return convert_text(text, filename=str(path), concepts=concepts)
+
+
+TEMPLATE_ORDER = (
+    "organisations",
+    "actions",
+    "funding",
+    "funding-streams",
+    "strategies",
+    "gaps",
+    "capacities",
+    "regions",
+)
+
+
+def columns_markdown() -> str:
+    """The column tables of docs/templates.md, generated from the mapping files.
+
+    docs/templates.md embeds this text verbatim (a test checks it), so the
+    documentation cannot drift from what the converter does.
+    """
+    mappings = load_mappings()
+    names = [n for n in TEMPLATE_ORDER if n in mappings]
+    names += sorted(set(mappings) - set(names))
+    out = []
+    for name in names:
+        m = mappings[name]
+        out.append(f"### `{name}.csv`: one row = one {m.title}\n")
+        line = "Every row is typed " + ", ".join(f"`{c}`" for c in m.classes) + "."
+        if m.one_of:
+            line += " At least one of " + " / ".join(f"`{c}`" for c in m.one_of[0])
+            line += " is needed."
+        out.append(line + "\n")
+        out.append("| column — meaning | required | type | property | example |")
+        out.append("|---|---|---|---|---|")
+        for c in m.columns:
+            kind = KINDS[c.kind]
+            if c.kind == "concept":
+                kind = f"concept in `scheme/{c.scheme}`: EN or FR label, notation or IRI"
+            elif c.kind == "text" and c.language:
+                kind = f"text (`@{c.language}`)"
+            if c.multi:
+                kind += "; several, separated by `;`"
+            if c.default:
+                kind += f"; default `{c.default}`"
+            if c.minimum is not None or c.maximum is not None:
+                low = "" if c.minimum is None else c.minimum
+                high = "" if c.maximum is None else c.maximum
+                kind += f" ({low}–{high})"
+            prop = f"`{c.property}`" if c.property else "(the row's IRI)"
+            if c.group:
+                prop += f" (on the {c.group})"
+            example = f"`{c.example}`" if c.example else ""
+            required = "yes" if c.required else ""
+            out.append(
+                f"| `{c.name}` — {c.description} | {required} | {kind} | {prop} | {example} |"
+            )
+        out.append("")
+    return "\n".join(out)
