@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from server_fixtures import live_server, live_server_factory  # noqa: F401 (fixtures)
 
 from sira_kg.core.settings import Settings
 

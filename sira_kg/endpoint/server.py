@@ -1,0 +1,97 @@
+"""Run the app under waitress: ``sira-kg serve`` and the tests' live server.
+
+Waitress is a production WSGI server with a pool of threads in one process.
+One process suits pyoxigraph: its on-disk store admits one process at a time
+and many reading threads, and it releases the GIL while it evaluates, so
+queries run in parallel.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from flask import Flask
+from waitress.server import create_server
+
+from sira_kg.core.settings import Settings
+from sira_kg.core.store import GraphStore, StoreError, open_store
+
+log = logging.getLogger("sira_kg.endpoint")
+
+THREADS = 16  # waitress request threads; query work is bounded by the evaluator
+
+
+def make_server(app: Flask, host: str, port: int, *, threads: int = THREADS):  # noqa: ANN201
+    """A waitress server for ``app`` on ``host:port`` (0 picks a free port), not yet running.
+
+    ``server.effective_port`` is the port it listens on; ``server.run()``
+    serves until ``server.close()``.
+    """
+    settings: Settings = app.extensions["sira"].settings
+    return create_server(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="sira-kg",
+        # the app refuses bodies over max_request_bytes with a clear 413; waitress'
+        # own limit is only a backstop for bodies sent without a length
+        max_request_body_size=2 * settings.max_request_bytes + 65536,
+        # a GET query travels in the URL; allow it as large as a POSTed one
+        max_request_header_size=max(262144, settings.max_request_bytes),
+        channel_timeout=max(120, int(settings.query_timeout) + 30),
+    )
+
+
+def stop_server(server) -> None:  # noqa: ANN001
+    """Stop a server started with ``server.run()`` in another thread; ``run`` then returns."""
+    server.close()
+    while server._map:  # close every channel (listener, trigger, open connections)
+        for channel in list(server._map.values()):
+            channel.handle_close()
+    server.task_dispatcher.shutdown()
+
+
+def bootstrap(store: GraphStore, settings: Settings) -> None:
+    """Fill an empty store with the ontology, schemes, shapes and data, if that is built."""
+    try:
+        from sira_kg.core.bootstrap import BootstrapError, ensure_bootstrapped
+    except ImportError:  # pragma: no cover - the bootstrap is another module's work
+        log.warning("no bootstrap module: serving the store as it is")
+        return
+    try:
+        ensure_bootstrapped(store, settings)
+    except BootstrapError as exc:
+        raise StoreError(f"cannot fill the empty store: {exc}") from None
+
+
+def configure_logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def serve(settings: Settings) -> None:
+    """Open (and if empty, fill) the store, then serve until interrupted."""
+    from sira_kg.endpoint.app import create_app
+
+    configure_logging()
+    store = open_store(settings)
+    bootstrap(store, settings)
+    app = create_app(settings, store)
+    server = make_server(app, settings.host, settings.port)
+    log.info(
+        "serving %s on http://%s:%s/ (SPARQL at /sparql)",
+        settings.store_path or "an in-memory store",
+        settings.host,
+        server.effective_port,
+    )
+    try:
+        server.run()
+    finally:
+        server.close()
+        app.extensions["sira"].evaluator.close()
+        store.flush()
