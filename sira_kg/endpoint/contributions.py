@@ -339,7 +339,7 @@ def _parse_one(data: bytes, media_type: str, name: str, base_iri: str | None) ->
         raise ApiError(400, str(exc), parse_error=exc.to_dict()) from None
     named = [
         str(g.identifier)
-        for g in dataset.contexts()
+        for g in dataset.graphs()
         if g.identifier != rdflib.graph.DATASET_DEFAULT_GRAPH_ID and len(g)
     ]
     if named:
