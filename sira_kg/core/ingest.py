@@ -114,6 +114,7 @@ def ingest(
     replace: bool = False,
     settings: Settings | None = None,
     title: str | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> IngestResult:
     """Validate ``graph`` and write it as the named graph ``graph_iri`` with its record.
 
@@ -126,7 +127,8 @@ def ingest(
 
     Raises :class:`ValidationFailed` on violations and :class:`IngestError`
     for other refusals; in both cases nothing is written. Warnings are in
-    the result's report and the load goes in.
+    the result's report and the load goes in. ``notify`` receives a line at
+    each stage (validating, writing), for progress messages on big loads.
     """
     settings = settings or Settings()
     graph = _as_graph(graph)
@@ -137,6 +139,8 @@ def ingest(
     started = provenance.now()
     report = summary = None
     if validate:
+        if notify:
+            notify(f"validating {len(graph)} triples")
         report, summary = check(store, graph, settings=settings)
         if summary.violations:
             raise ValidationFailed(report, graph_iri)
@@ -158,6 +162,8 @@ def ingest(
                 "another graph"
             )
         quads = _quads(graph, graph_iri, meta)
+        if notify:
+            notify(f"writing {len(graph)} triples into <{graph_iri}>")
         if exists:
             forget = provenance.forget_update(graph_iri)
             store.write(quads, drop_graphs=[graph_iri], delete_update=forget)
