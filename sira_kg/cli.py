@@ -296,6 +296,7 @@ def cmd_load(args: argparse.Namespace) -> int:
                 replace=args.replace,
                 settings=settings,
                 title="Load of " + ", ".join(Path(f).name for f in args.files),
+                notify=lambda line: print(f"sira-kg: {line}", file=sys.stderr, flush=True),
             )
         except ingest.ValidationFailed as exc:
             print(exc.report.to_text(args.lang), end="")
