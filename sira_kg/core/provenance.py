@@ -103,11 +103,28 @@ def media_type_of(path: str | Path) -> str:
 
 # -- shapes version --------------------------------------------------------------------
 def shapes_version(shapes_dir: Path) -> str:
-    """A content hash of shapes/*.ttl: names the exact shapes that validated a load."""
+    """The exact shapes that validated a load: their declared version and a content hash.
+
+    ``1.0.0+sha256-0123456789abcdef``: the ``owl:versionInfo`` the shapes declare
+    (when they do) and a hash of shapes/*.ttl, so that an edited file without
+    a new version number still gives a new version.
+    """
     digest = hashlib.sha256()
-    for f in sorted(shapes_dir.glob("*.ttl")):
+    files = sorted(shapes_dir.glob("*.ttl"))
+    for f in files:
         digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
-    return "sha256-" + digest.hexdigest()[:16]
+    exact = "sha256-" + digest.hexdigest()[:16]
+    declared = None
+    for f in files:
+        m = _VERSION_INFO.search(f.read_text(encoding="utf-8", errors="replace"))
+        if m:
+            declared = m.group(1)
+            break
+    return f"{declared}+{exact}" if declared else exact
+
+
+#: ``owl:versionInfo "1.0.0"`` in a shapes file (read without parsing the whole graph).
+_VERSION_INFO = re.compile(r'owl:versionInfo\s+"([^"\\]+)"')
 
 
 def shapes_version_iri(version: str) -> str:
