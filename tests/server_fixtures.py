@@ -50,7 +50,8 @@ class LiveServer:
 @contextmanager
 def running(app: Flask) -> Iterator[LiveServer]:
     """Serve ``app`` with waitress on a free port until the ``with`` ends."""
-    server = make_server(app, "127.0.0.1", 0, threads=8)
+    # a short loop timeout lets the server thread notice a stop at once
+    server = make_server(app, "127.0.0.1", 0, threads=8, asyncore_loop_timeout=0.05)
     thread = threading.Thread(target=server.run, name="live-server", daemon=True)
     thread.start()
     state = app.extensions["sira"]

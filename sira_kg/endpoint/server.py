@@ -9,6 +9,7 @@ queries run in parallel.
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 
 from flask import Flask
@@ -22,11 +23,11 @@ log = logging.getLogger("sira_kg.endpoint")
 THREADS = 16  # waitress request threads; query work is bounded by the evaluator
 
 
-def make_server(app: Flask, host: str, port: int, *, threads: int = THREADS):  # noqa: ANN201
+def make_server(app: Flask, host: str, port: int, *, threads: int = THREADS, **adjustments):  # noqa: ANN201
     """A waitress server for ``app`` on ``host:port`` (0 picks a free port), not yet running.
 
     ``server.effective_port`` is the port it listens on; ``server.run()``
-    serves until ``server.close()``.
+    serves until :func:`stop_server`. ``adjustments`` go to waitress.
     """
     settings: Settings = app.extensions["sira"].settings
     return create_server(
@@ -41,6 +42,7 @@ def make_server(app: Flask, host: str, port: int, *, threads: int = THREADS):  #
         # a GET query travels in the URL; allow it as large as a POSTed one
         max_request_header_size=max(262144, settings.max_request_bytes),
         channel_timeout=max(120, int(settings.query_timeout) + 30),
+        **adjustments,
     )
 
 
@@ -74,6 +76,10 @@ def configure_logging() -> None:
     )
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(settings: Settings) -> None:
     """Open (and if empty, fill) the store, then serve until interrupted."""
     from sira_kg.endpoint.app import create_app
@@ -89,6 +95,7 @@ def serve(settings: Settings) -> None:
         settings.host,
         server.effective_port,
     )
+    signal.signal(signal.SIGTERM, _interrupt)  # stop as cleanly on SIGTERM as on Ctrl-C
     try:
         server.run()
     finally:
