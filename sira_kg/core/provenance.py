@@ -136,7 +136,7 @@ def shapes_version_iri(version: str) -> str:
 class Validation:
     """What the SHACL gate said about a graph before it was written."""
 
-    conforms: bool  # the report's sh:conforms (False also when only warnings were found)
+    conforms: bool  # the report's conforms: no violation (warnings do not count)
     shapes_version: str
     violations: int = 0
     warnings: int = 0
