@@ -82,3 +82,15 @@ def test_escaping_of_literals():
 def test_bad_arguments(regions):
     with pytest.raises(ValueError):
         synth_text(regions=regions, actions=1)
+
+
+def test_small_synthetic_dataset_conforms_to_the_shapes():
+    from rdflib import Dataset
+
+    from sira_kg.core.validation import validate
+
+    data = Dataset()
+    data.parse(data=synth_text(regions=31, actions=3, seed=11), format="nquads")  # 2 countries
+    report = validate(data)
+    assert report.conforms, report.to_text()
+    assert {str(g) for _, _, _, g in data.quads()} == {GRAPH_IRI}  # all in the named graph

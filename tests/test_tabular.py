@@ -250,3 +250,24 @@ def test_docs_describe_every_template_and_column():
         assert f"### `{mapping.name}.csv`" in tables
         for column in mapping.columns:
             assert f"| `{column.name}` — " in tables
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.stem)
+def test_each_template_example_validates(path: Path):
+    """Each example conforms, with the other examples as what the store already holds."""
+    from sira_kg.core.validation import validate
+
+    others = Graph()
+    for other in TEMPLATES:
+        if other != path:
+            others += convert_file(other)
+    report = validate(convert_file(path), context=others)
+    assert report.conforms, report.to_text()
+
+
+def test_a_converted_action_without_its_organisations_is_reported():
+    from sira_kg.core.validation import validate
+
+    report = validate(convert_file(resource_dir("templates") / "actions.csv"))
+    assert not report.conforms
+    assert any(str(r.path) == str(SIRA.implementer) for r in report.violations)
