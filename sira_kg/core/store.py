@@ -126,6 +126,9 @@ class GraphStore:
     def __init__(self, oxstore: ox.Store, path: Path | None) -> None:
         self.ox = oxstore
         self.path = path
+        # Bumped by every write method (before and after it), so that readers
+        # holding a copy or a cached answer (the endpoint) know it is stale.
+        self.generation = 0
 
     def __repr__(self) -> str:
         return f"<GraphStore {self.path or 'in memory'}>"
@@ -220,8 +223,12 @@ class GraphStore:
         Oxigraph applies as a single transaction. Either way a failure leaves
         the store exactly as it was.
         """
+        self.generation += 1
         if not drop_graphs and not delete_update.strip():
-            self.ox.extend(quads)
+            try:
+                self.ox.extend(quads)
+            finally:
+                self.generation += 1
             return
         parts = [f"DROP SILENT GRAPH {sparql_term(ox.NamedNode(g))}" for g in drop_graphs]
         if delete_update.strip():
@@ -229,11 +236,18 @@ class GraphStore:
         body = _insert_data(quads)
         if body:
             parts.append(body)
-        self.ox.update(" ;\n".join(parts))
+        try:
+            self.ox.update(" ;\n".join(parts))
+        finally:
+            self.generation += 1
 
     def update(self, sparql_update: str) -> None:
         """Run a SPARQL Update as one transaction (used for atomic replace/delete)."""
-        self.ox.update(sparql_update)
+        self.generation += 1
+        try:
+            self.ox.update(sparql_update)
+        finally:
+            self.generation += 1
 
     def bulk_load(
         self,
@@ -256,6 +270,7 @@ class GraphStore:
             raise ValueError(f"the bulk loader takes N-Triples or N-Quads, not {media_type}")
         total = path.stat().st_size
         g = ox.NamedNode(graph_iri)
+        self.generation += 1
         with open(path, "rb") as raw:
             reader = _CountingReader(raw, total, progress)
             if fmt == ox.RdfFormat.N_TRIPLES:
@@ -266,6 +281,7 @@ class GraphStore:
                     for q in ox.parse(reader, fmt, rename_blank_nodes=True)
                 )
             reader.report(final=True)
+        self.generation += 1
         self.flush()
 
     # -- backup ------------------------------------------------------------
@@ -295,7 +311,9 @@ class GraphStore:
             quads = list(ox.parse(path=str(source), format=ox.RdfFormat.N_QUADS))
         else:
             quads = list(ox.parse(source, ox.RdfFormat.N_QUADS))
+        self.generation += 1
         self.ox.extend(quads)
+        self.generation += 1
         self.flush()
         return len(quads)
 
