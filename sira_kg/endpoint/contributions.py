@@ -358,7 +358,7 @@ def _read_body(state: _State, base_iri: str | None) -> Body:
     media_type = _media_type()
     if media_type == MULTIPART:
         request.max_content_length = settings.max_request_bytes
-        files = [f for f in request.files.values() if f.filename]
+        files = [f for _, f in request.files.items(multi=True) if f.filename]
         if not files:
             raise ApiError(
                 400,
@@ -413,6 +413,8 @@ def _lang() -> str:
 
 
 def _report_json(report: Any) -> Any:
+    if hasattr(report, "to_dict"):
+        return report.to_dict(_lang())
     out = report.to_json(_lang())
     if isinstance(out, str):
         try:

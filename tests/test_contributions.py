@@ -1,0 +1,606 @@
+"""Partner contributions end to end: a real server on 127.0.0.1, real HTTP, two partners.
+
+The data posted is the invented "Example Valley" of docs/examples (clearly
+marked there as invented), with its IRIs moved into each partner's own space.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import rdflib
+import requests
+
+from sira_kg.core.partners import PartnerRegistry
+from sira_kg.core.provenance import shapes_version
+from sira_kg.core.settings import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "docs" / "examples"
+EX = "http://example.org/example-valley/"
+NORTH_BASE = "https://w3id.org/sira/id/north/"
+SOUTH_BASE = "http://example.org/south/"
+TURTLE = "text/turtle"
+PREFIXES = """PREFIX sira: <https://w3id.org/sira/ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+PREFIX void: <http://rdfs.org/ns/void#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX org: <http://www.w3.org/ns/org#>
+"""
+
+
+# -- fixtures and helpers ------------------------------------------------------------------
+@dataclass
+class Partners:
+    north: str
+    south: str
+    registry: PartnerRegistry
+
+
+@dataclass
+class Site:
+    """A live server and two partners' tokens."""
+
+    url: str
+    store: object
+    tokens: Partners
+
+    def auth(self, token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+    def post(self, token: str | None, data: bytes | str, content_type: str = TURTLE, **kw):
+        headers = {"Content-Type": content_type, **kw.pop("headers", {})}
+        if token:
+            headers.update(self.auth(token))
+        return requests.post(self.url + "/api/contributions", data=data, headers=headers, **kw)
+
+    def put(self, token: str, cid: str, data: str, content_type: str = TURTLE):
+        headers = {"Content-Type": content_type, **self.auth(token)}
+        return requests.put(f"{self.url}/api/contributions/{cid}", data=data, headers=headers)
+
+    def delete(self, token: str, cid: str):
+        return requests.delete(f"{self.url}/api/contributions/{cid}", headers=self.auth(token))
+
+    def listing(self, token: str | None = None) -> dict:
+        headers = self.auth(token) if token else {}
+        response = requests.get(self.url + "/api/contributions", headers=headers)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def select(self, query: str) -> list[dict[str, str]]:
+        response = requests.post(
+            self.url + "/sparql",
+            data={"query": PREFIXES + query},
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        assert response.status_code == 200, response.text
+        return [
+            {k: v["value"] for k, v in b.items()} for b in response.json()["results"]["bindings"]
+        ]
+
+    def ask(self, query: str) -> bool:
+        response = requests.post(
+            self.url + "/sparql",
+            data={"query": PREFIXES + query},
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        assert response.status_code == 200, response.text
+        return response.json()["boolean"]
+
+    def export(self) -> bytes:
+        out = io.BytesIO()
+        self.store.export(out)  # type: ignore[attr-defined]
+        return out.getvalue()
+
+
+def make_site(factory: Callable, tmp_path: Path, **limits: object) -> Site:
+    settings = Settings(store_path=None, partners_path=tmp_path / "partners.sqlite", **limits)
+    registry = PartnerRegistry(settings.partners_path)
+    _, north = registry.add("north")
+    _, south = registry.add("south", SOUTH_BASE)
+    live = factory(settings=settings)
+    return Site(live.url, live.store, Partners(north, south, registry))
+
+
+@pytest.fixture
+def site(live_server_factory: Callable, tmp_path: Path) -> Site:
+    return make_site(live_server_factory, tmp_path)
+
+
+def example(base: str, fmt: str = "ttl") -> str:
+    """The invented Example Valley, its IRIs moved into ``base``."""
+    return (EXAMPLES / f"example-valley.{fmt}").read_text(encoding="utf-8").replace(EX, base)
+
+
+def small(base: str, n: int) -> str:
+    """A tiny valid contribution of its own (region, organisation, action), number ``n``."""
+    return f"""
+@prefix sira: <https://w3id.org/sira/ns#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+<{base}source> a sira:Source ; dct:title "Synthetic test data"@en .
+<{base}region/{n}> a sira:Region ; rdfs:label "Synthetic region {n}"@en ;
+    sira:nutsCode "ZZ{n:03d}" ; sira:nutsLevel 3 ;
+    sira:nutsRegion <http://data.europa.eu/nuts/code/ZZ{n:03d}> ;
+    sira:country <http://publications.europa.eu/resource/authority/country/ZZZ> ;
+    dct:source <{base}source> .
+<{base}org/{n}> a org:Organization ; rdfs:label "Synthetic organisation {n}"@en ;
+    org:classification <https://w3id.org/sira/id/stakeholder-category/civil-society-organisation> .
+<{base}action/{n}> a sira:Action ; rdfs:label "Synthetic action {n}"@en ;
+    sira:implementer <{base}org/{n}> ; sira:region <{base}region/{n}> ;
+    sira:theme <https://w3id.org/sira/id/theme/housing> ;
+    sira:status <https://w3id.org/sira/id/action-status/ongoing> .
+"""
+
+
+def created(response: requests.Response) -> dict:
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+# -- the life of a contribution ----------------------------------------------------------------
+def test_each_partner_contributes_lists_replaces_and_deletes_its_own(site: Site) -> None:
+    north = created(site.post(site.tokens.north, example(NORTH_BASE)))
+    assert north["graph"] == f"https://w3id.org/sira/graph/contribution/north/{north['id']}"
+    assert north["partner"] == "north" and north["triples"] == 39
+    assert north["media_type"] == TURTLE
+    south = created(
+        site.post(site.tokens.south, example(SOUTH_BASE, "jsonld"), "application/ld+json")
+    )
+    assert south["graph"].startswith("https://w3id.org/sira/graph/contribution/south/")
+    assert south["triples"] == 39
+
+    # Listing: one's own with a token, everyone's public metadata without.
+    own = site.listing(site.tokens.north)
+    assert own["partner"] == "north"
+    assert [c["id"] for c in own["contributions"]] == [north["id"]]
+    assert [c["id"] for c in site.listing(site.tokens.south)["contributions"]] == [south["id"]]
+    public = {c["id"]: c for c in site.listing()["contributions"]}
+    assert set(public) == {north["id"], south["id"]}
+    record = public[north["id"]]
+    assert record["partner"] == "north" and record["triples"] == 39
+    assert record["media_type"] == TURTLE and record["conforms_to"]
+    assert record["shapes_version"] == shapes_version(Settings().shapes_dir)
+    assert public[south["id"]]["media_type"] == "application/ld+json"
+
+    # The data is in /sparql, in the contribution's own graph.
+    assert site.ask(f"ASK {{ GRAPH <{north['graph']}> {{ <{NORTH_BASE}region> a sira:Region }} }}")
+    assert site.ask(f"ASK {{ GRAPH <{south['graph']}> {{ <{SOUTH_BASE}region> a sira:Region }} }}")
+
+    # Replace: same id, new content, atomically; one record, no stale request records.
+    changed = example(NORTH_BASE).replace("Example Valley (invented region)", "Renamed Valley")
+    replaced = site.put(site.tokens.north, north["id"], changed)
+    assert replaced.status_code == 200, replaced.text
+    assert replaced.json()["replaced"] is True and replaced.json()["id"] == north["id"]
+    labels = site.select(f"SELECT ?l WHERE {{ <{NORTH_BASE}region> rdfs:label ?l }}")
+    assert {r["l"] for r in labels} == {"Renamed Valley", "Vallée Exemple (région inventée)"}
+    assert len([c for c in site.listing()["contributions"] if c["id"] == north["id"]]) == 1
+    sources = site.select(
+        f"SELECT ?src WHERE {{ GRAPH ?m {{ ?src a prov:Entity }} "
+        f'FILTER(STRSTARTS(STR(?src), "{north["graph"]}#request-")) }}'
+    )
+    assert len(sources) == 1
+
+    # Delete: the graph and its record go, the other partner's stay.
+    assert site.delete(site.tokens.north, north["id"]).status_code == 204
+    assert not site.ask(f"ASK {{ GRAPH <{north['graph']}> {{ ?s ?p ?o }} }}")
+    leftovers = site.select(
+        f'SELECT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?s), "'
+        f'{north["graph"]}") || STRSTARTS(STR(?o), "{north["graph"]}")) }}'
+    )
+    assert leftovers == []
+    assert site.listing(site.tokens.north)["contributions"] == []
+    assert [c["id"] for c in site.listing()["contributions"]] == [south["id"]]
+    assert site.delete(site.tokens.north, north["id"]).status_code == 404
+
+
+def test_one_partner_cannot_touch_the_others_contributions(site: Site) -> None:
+    north = created(site.post(site.tokens.north, example(NORTH_BASE)))
+    before = site.export()
+    for response in (
+        site.put(site.tokens.south, north["id"], example(SOUTH_BASE)),
+        site.delete(site.tokens.south, north["id"]),
+    ):
+        assert response.status_code == 403, response.text
+        assert "partner 'north'" in response.json()["error"]
+    assert site.export() == before
+    assert site.delete(site.tokens.south, str(uuid.uuid4())).status_code == 404
+    assert site.delete(site.tokens.south, "../../metadata").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("subject", "owner"),
+    [
+        ("https://w3id.org/sira/id/region/FRC13", "core data"),
+        ("https://w3id.org/sira/ns#Action", "sira vocabulary"),
+        ("https://w3id.org/sira/synthetic/region/1", "core data"),
+        ("https://w3id.org/sira/graph/metadata", "core data"),
+        (SOUTH_BASE + "region", "partner 'south'"),
+    ],
+)
+def test_statements_about_iris_of_others_are_refused_naming_the_triples(
+    site: Site, subject: str, owner: str
+) -> None:
+    before = site.export()
+    body = example(NORTH_BASE) + f'\n<{subject}> rdfs:label "Hijacked"@en .\n'
+    response = site.post(site.tokens.north, body)
+    assert response.status_code == 422, response.text
+    problems = response.json()["ownership"]
+    assert problems == [
+        {
+            "subject": subject,
+            "predicate": "http://www.w3.org/2000/01/rdf-schema#label",
+            "object": '"Hijacked"@en',
+            "owner": problems[0]["owner"],
+            "message": problems[0]["message"],
+        }
+    ]
+    assert owner in problems[0]["owner"]
+    assert site.export() == before
+
+
+def test_linking_to_core_iris_and_nuts_is_fine(site: Site) -> None:
+    rows = site.select(
+        "SELECT ?org WHERE { GRAPH ?g { ?org a org:Organization } "
+        'FILTER(STRSTARTS(STR(?g), "https://w3id.org/sira/graph/data/")) } ORDER BY ?org LIMIT 1'
+    )
+    assert rows, "the bootstrap should have loaded the Saône-et-Loire organisations"
+    core_org = rows[0]["org"]
+    body = example(NORTH_BASE) + f"\n<{NORTH_BASE}language-cafe> sira:partner <{core_org}> .\n"
+    posted = created(site.post(site.tokens.north, body))
+    assert site.ask(
+        f"ASK {{ GRAPH <{posted['graph']}> {{ <{NORTH_BASE}language-cafe> sira:partner "
+        f"<{core_org}> }} }}"
+    )
+
+
+def test_a_contribution_that_violates_the_shapes_is_422_and_writes_nothing(site: Site) -> None:
+    before = site.export()
+    body = f"""@prefix sira: <https://w3id.org/sira/ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<{NORTH_BASE}action/x> a sira:Action ; rdfs:label "An action with no implementer or region"@en .
+"""
+    response = site.post(site.tokens.north, body)
+    assert response.status_code == 422, response.text
+    answer = response.json()
+    assert answer["conforms"] is False
+    assert f"{NORTH_BASE}action/x" in json.dumps(answer["report"])
+    assert site.export() == before
+    assert site.listing()["contributions"] == []
+
+
+def test_validate_gives_the_report_as_json_or_turtle_and_never_writes(site: Site) -> None:
+    before = site.export()
+    bad = f"""@prefix sira: <https://w3id.org/sira/ns#> .
+<{EX}action/x> a sira:Action .
+"""
+    url = site.url + "/api/validate"
+    as_json = requests.post(url, data=bad, headers={"Content-Type": TURTLE})
+    assert as_json.status_code == 200, as_json.text
+    assert as_json.json()["conforms"] is False and as_json.json()["violations"] >= 1
+    assert f"{EX}action/x" in json.dumps(as_json.json()["report"])
+
+    as_turtle = requests.post(
+        url, data=bad, headers={"Content-Type": TURTLE, "Accept": "text/turtle"}
+    )
+    assert as_turtle.status_code == 200
+    assert as_turtle.headers["Content-Type"].startswith("text/turtle")
+    report = rdflib.Graph().parse(data=as_turtle.text, format="turtle")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    (node,) = report.subjects(rdflib.RDF.type, sh.ValidationReport)
+    assert report.value(node, sh.conforms).toPython() is False
+
+    good = requests.post(url, data=example(EX), headers={"Content-Type": TURTLE})
+    assert good.status_code == 200 and good.json()["conforms"] is True
+    assert good.json()["triples"] == 39
+    junk = requests.post(url, data="<a> <b> .", headers={"Content-Type": TURTLE})
+    assert junk.status_code == 400
+    assert site.export() == before
+
+
+def test_every_accepted_syntax_and_the_csv_templates(site: Site) -> None:
+    graph = rdflib.Graph().parse(data=example(NORTH_BASE), format="turtle")
+    for content_type, fmt in [
+        ("application/n-triples", "nt"),
+        ("application/rdf+xml", "xml"),
+        ("application/ld+json", "json-ld"),
+    ]:
+        posted = created(site.post(site.tokens.north, graph.serialize(format=fmt), content_type))
+        assert posted["triples"] == len(graph) and posted["media_type"] == content_type
+
+    csv_dir = EXAMPLES / "csv"
+    files = [("file", (p.name, p.read_bytes(), "text/csv")) for p in sorted(csv_dir.glob("*.csv"))]
+    upload = requests.post(
+        site.url + "/api/contributions", files=files, headers=site.auth(site.tokens.south)
+    )
+    posted = created(upload)
+    assert posted["media_type"] == "text/csv"
+    assert sorted(posted["files"]) == [
+        "actions.csv",
+        "gaps.csv",
+        "organisations.csv",
+        "regions.csv",
+    ]
+    assert site.ask(f"ASK {{ GRAPH <{posted['graph']}> {{ <{EX}language-cafe> a sira:Action }} }}")
+
+    one = site.post(site.tokens.south, (csv_dir / "regions.csv").read_bytes(), "text/csv")
+    assert created(one)["triples"] > 5
+
+    bad_csv = (csv_dir / "actions.csv").read_text().replace("ongoing", "sleeping")
+    refused = site.post(site.tokens.south, bad_csv, "text/csv")
+    assert refused.status_code == 400
+    assert refused.json()["parse_error"]["row"] == 2
+    assert refused.json()["parse_error"]["column"] == "status"
+
+
+def test_provenance_of_a_contribution_is_queryable(site: Site) -> None:
+    posted = created(site.post(site.tokens.north, example(NORTH_BASE)))
+    rows = site.select(
+        f"""SELECT ?agent ?label ?time ?triples ?format ?shapes ?version WHERE {{
+          GRAPH <https://w3id.org/sira/graph/metadata> {{
+            <{posted["graph"]}> a dcat:Dataset ; prov:wasAttributedTo ?agent ;
+                prov:generatedAtTime ?time ; void:triples ?triples ;
+                prov:wasDerivedFrom ?src ; dct:conformsTo ?shapes ;
+                prov:wasGeneratedBy/prov:wasInformedBy/prov:used ?v .
+            ?agent rdfs:label ?label .
+            ?src dct:format ?format .
+            ?v owl:versionInfo ?version .
+          }} }}"""
+    )
+    assert len(rows) == 1, rows
+    row = rows[0]
+    assert row["agent"] == "https://w3id.org/sira/id/agent/partner/north"
+    assert row["label"] == "north"
+    assert row["triples"] == "39"
+    assert row["format"] == "http://www.iana.org/assignments/media-types/text/turtle"
+    assert row["shapes"] == "https://w3id.org/sira/graph/shapes"
+    assert row["version"] == shapes_version(Settings().shapes_dir)
+    assert re.match(r"\d{4}-\d\d-\d\dT", row["time"])
+
+
+def test_two_partners_posting_at_the_same_time_lose_nothing(site: Site) -> None:
+    results: list[tuple[str, requests.Response]] = []
+    lock = threading.Lock()
+
+    def post(name: str, token: str, base: str, n: int) -> None:
+        response = site.post(token, small(base, n))
+        with lock:
+            results.append((name, response))
+
+    threads = [
+        threading.Thread(target=post, args=(name, token, base, n))
+        for n in range(6)
+        for name, token, base in (
+            ("north", site.tokens.north, NORTH_BASE),
+            ("south", site.tokens.south, SOUTH_BASE),
+        )
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r.status_code for _, r in results] == [201] * 12, [r.text for _, r in results]
+    ids = {r.json()["id"] for _, r in results}
+    assert len(ids) == 12
+    for name, token in (("north", site.tokens.north), ("south", site.tokens.south)):
+        listed = site.listing(token)["contributions"]
+        assert {c["id"] for c in listed} == {r.json()["id"] for n, r in results if n == name}
+    counts = site.select(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+        'FILTER(STRSTARTS(STR(?g), "https://w3id.org/sira/graph/contribution/")) } GROUP BY ?g'
+    )
+    assert len(counts) == 12
+    expected = len(rdflib.Graph().parse(data=small(NORTH_BASE, 0), format="turtle"))
+    assert {int(c["n"]) for c in counts} == {expected}
+
+
+# -- limits and bad requests --------------------------------------------------------------------
+def test_limits_and_bad_requests_get_clear_4xx(live_server_factory: Callable, tmp_path) -> None:
+    site = make_site(
+        live_server_factory,
+        tmp_path,
+        max_request_bytes=20_000,
+        max_contribution_triples=30,
+        rate_limit_per_minute=1000,
+    )
+    token = site.tokens.north
+
+    no_token = site.post(None, example(NORTH_BASE))
+    assert no_token.status_code == 401
+    assert no_token.headers["WWW-Authenticate"].startswith("Bearer")
+    wrong = site.post(token[:-2] + "xx", example(NORTH_BASE))
+    assert wrong.status_code == 401 and 'error="invalid_token"' in wrong.headers["WWW-Authenticate"]
+    in_url = requests.get(site.url + "/api/contributions", params={"access_token": token})
+    assert in_url.status_code == 400 and token not in in_url.text
+
+    oversized = site.post(token, "# padding\n" * 3000 + example(NORTH_BASE))
+    assert oversized.status_code == 413
+    too_many = site.post(token, example(NORTH_BASE))  # 39 triples > 30
+    assert too_many.status_code == 413
+    assert too_many.json()["triples"] == 39 and too_many.json()["limit_triples"] == 30
+
+    junk = site.post(token, "@prefix ex: <http://example.org/> .\nex:a ex:b\n ex:c ex:d .")
+    assert junk.status_code == 400
+    error = junk.json()["parse_error"]
+    assert error["line"] == 3 and error["column"] >= 1
+    assert f":3:{error['column']}:" in junk.json()["error"]
+
+    remote = site.post(
+        token, '{"@context": "http://example.org/ctx.jsonld", "@id": "x"}', "application/ld+json"
+    )
+    assert remote.status_code == 400 and "remote JSON-LD context" in remote.json()["error"]
+    unsupported = site.post(token, "<a> <b> <c> <d> .", "application/n-quads")
+    assert unsupported.status_code == 415 and "text/turtle" in unsupported.json()["error"]
+    empty = site.post(token, "# nothing\n")
+    assert empty.status_code == 422
+    assert site.listing()["contributions"] == []
+
+
+def test_the_rate_limit_is_per_token(live_server_factory: Callable, tmp_path: Path) -> None:
+    site = make_site(live_server_factory, tmp_path, rate_limit_per_minute=3)
+    for _ in range(3):
+        assert (
+            requests.get(
+                site.url + "/api/contributions", headers=site.auth(site.tokens.north)
+            ).status_code
+            == 200
+        )
+    limited = site.post(site.tokens.north, small(NORTH_BASE, 1))
+    assert limited.status_code == 429
+    assert 1 <= int(limited.headers["Retry-After"]) <= 60
+    assert site.listing()["contributions"] == []  # nothing was written
+    # The other partner is not held back by the first one's requests.
+    assert site.post(site.tokens.south, small(SOUTH_BASE, 1)).status_code == 201
+
+
+def test_tokens_never_reach_the_log(site: Site, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    token = site.tokens.north
+    created(site.post(token, example(NORTH_BASE)))
+    site.post(token, "junk junk")
+    site.post(token + "x", example(NORTH_BASE))
+    requests.get(site.url + "/api/contributions", params={"access_token": token})
+    site.tokens.registry.revoke("north")
+    assert site.post(token, example(NORTH_BASE)).status_code == 401
+    # Everything the server side logged (urllib3 is the client here: it logs its own URLs).
+    server_log = "\n".join(
+        caplog.handler.format(r) for r in caplog.records if not r.name.startswith("urllib3")
+    )
+    assert "POST /api/contributions 201" in server_log  # the access log did record them
+    assert "GET /api/contributions 400" in server_log
+    assert token not in server_log
+    assert token[5:25] not in server_log
+
+
+# -- the CLI next to a running server ------------------------------------------------------
+def _serve(store: Path) -> tuple[subprocess.Popen, str, list[str]]:
+    """`sira-kg serve` on a free port; returns the process, its URL and its stderr lines."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sira_kg", "serve", "--store", str(store), "--port", "0"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    lines: list[str] = []
+    found: list[str] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        for line in process.stderr:  # type: ignore[union-attr]
+            lines.append(line)
+            m = re.search(r"on (http://127\.0\.0\.1:\d+)/", line)
+            if m and not found:
+                found.append(m.group(1))
+                ready.set()
+        ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    ready.wait(timeout=120)
+    if not found:
+        process.kill()
+        raise AssertionError("the server did not start:\n" + "".join(lines))
+    return process, found[0], lines
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sira_kg", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_partner_commands_work_while_the_server_holds_the_store(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    process, url, log_lines = _serve(store)
+    try:
+        added = _cli("partner", "add", "north", "--store", str(store))
+        assert added.returncode == 0, added.stderr
+        token = added.stdout.strip()
+        headers = {"Authorization": f"Bearer {token}"}
+        listed = requests.get(url + "/api/contributions", headers=headers)
+        assert listed.status_code == 200 and listed.json()["partner"] == "north"
+        posted = requests.post(
+            url + "/api/contributions",
+            data=example(NORTH_BASE),
+            headers={**headers, "Content-Type": TURTLE},
+        )
+        assert posted.status_code == 201, posted.text
+
+        shown = _cli("partner", "list", "--store", str(store))
+        assert shown.returncode == 0 and "north" in shown.stdout and token not in shown.stdout
+        assert _cli("partner", "revoke", "north", "--store", str(store)).returncode == 0
+        refused = requests.get(url + "/api/contributions", headers=headers)
+        assert refused.status_code == 401
+        # The contribution stays published after the revocation.
+        assert len(requests.get(url + "/api/contributions").json()["contributions"]) == 1
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    time.sleep(0.2)  # let the reader thread drain the pipe
+    log = "".join(log_lines)
+    assert "POST /api/contributions 201" in log
+    assert token not in log
+
+
+# -- the partner guide's examples run as written ----------------------------------------------
+def _blocks(language: str) -> list[str]:
+    text = (REPO / "docs" / "partners.md").read_text(encoding="utf-8")
+    return re.findall(rf"```{language}\n(.*?)```", text, flags=re.S)
+
+
+def test_the_python_and_curl_examples_of_the_partner_guide_run(site: Site) -> None:
+    env = {
+        "SIRA_KG_URL": site.url,
+        "SIRA_KG_TOKEN": site.tokens.north,
+        "PATH": "/usr/bin:/bin",
+    }
+    script = "\n".join(_blocks("python"))
+    assert "requests.post" in script and "requests.delete" in script
+    ran = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert "conforms: True" in ran.stdout
+
+    target = created(site.post(site.tokens.north, example(NORTH_BASE)))
+    commands = [b for b in _blocks("sh") if "curl" in b]
+    assert len(commands) >= 5
+    for block in commands:
+        done = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", block],
+            cwd=REPO,
+            env={**env, "ID": target["id"]},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, (block, done.stderr)
+        assert '"error"' not in done.stdout, (block, done.stdout)
+    # The last block withdrew the contribution.
+    assert site.delete(site.tokens.north, target["id"]).status_code == 404
