@@ -26,6 +26,7 @@ Everything here is read-only; validation never writes to the store.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
@@ -101,6 +102,7 @@ _TEXT = {
         "path": "property",
         "value": "value",
         "none": "No problem found.",
+        "labels": {"Violation": "Violation", "Warning": "Warning", "Info": "Info"},
     },
     "fr": {
         "conforms": "conforme",
@@ -113,6 +115,7 @@ _TEXT = {
         "path": "propriété",
         "value": "valeur",
         "none": "Aucun problème trouvé.",
+        "labels": {"Violation": "Violation", "Warning": "Avertissement", "Info": "Remarque"},
     },
 }
 
@@ -182,7 +185,7 @@ class Report:
             lines.append("")
             lines.append(self.short(focus))
             for r in results:
-                head = f"  [{r.severity}]"
+                head = f"  [{t['labels'].get(r.severity, r.severity)}]"
                 if r.path_text:
                     head += f" {t['path']} {r.path_text}"
                 if r.value is not None and r.value != r.focus:
@@ -456,6 +459,7 @@ def validate(
         allow_warnings=True,
         do_owl_imports=False,  # never follow owl:imports (no network)
     )
+    _tag_messages(report_graph, shapes)
     results = []
     for node in report_graph.objects(None, SH.result):
         r = _result(report_graph, node)
@@ -474,11 +478,45 @@ def validate(
     )
 
 
+def _message_templates(shapes: rdflib.Graph, shape: rdflib.term.Node) -> list[tuple[Any, str]]:
+    """(regex, language) of each sh:message of ``shape`` and of its SPARQL constraints."""
+    found = []
+    for n in [shape, *shapes.objects(shape, SH.sparql)]:
+        for m in shapes.objects(n, SH.message):
+            if isinstance(m, Literal) and m.language:
+                parts = re.split(r"\{[?$]\w+\}", str(m))
+                pattern = "(?s)" + "(.*?)".join(map(re.escape, parts)) + "$"
+                found.append((re.compile(pattern), m.language))
+    return found
+
+
+def _tag_messages(report: rdflib.Graph, shapes: rdflib.Graph) -> None:
+    """Give back the language tags pySHACL drops when it fills ``{?var}`` in a message.
+
+    The filled text is matched against the shape's message templates.
+    """
+    untagged = [
+        (r, m)
+        for r, m in report.subject_objects(SH.resultMessage)
+        if isinstance(m, Literal) and not m.language
+    ]
+    templates: dict[rdflib.term.Node, list] = {}
+    for r, m in untagged:
+        shape = report.value(r, SH.sourceShape)
+        if shape not in templates:
+            templates[shape] = _message_templates(shapes, shape)
+        for pattern, language in templates[shape]:
+            if pattern.match(str(m)):
+                report.remove((r, SH.resultMessage, m))
+                report.add((r, SH.resultMessage, Literal(str(m), lang=language)))
+                break
+
+
 def _result(g: rdflib.Graph, node: rdflib.term.Node) -> ValidationResult:
     path = g.value(node, SH.resultPath)
     messages: dict[str, str] = {}
     for m in g.objects(node, SH.resultMessage):
-        lang = m.language or "" if isinstance(m, Literal) else ""
+        lang = (m.language or "") if isinstance(m, Literal) else ""
         messages.setdefault(lang, str(m))
     severity = g.value(node, SH.resultSeverity)
     return ValidationResult(
