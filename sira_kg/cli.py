@@ -248,6 +248,53 @@ def _read_for_load(args: argparse.Namespace):
     return graph, sources, media_types
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    """SHACL report for FILEs, validated together as ONE graph (their merge).
+
+    The shapes see the files plus the ontology, the schemes and the shipped
+    Saône-et-Loire data (so a file may point to FRC13 or a known organisation);
+    no store is opened. Exit 0 conforms (warnings are printed), 1 violations,
+    2 unreadable input (file, line and column).
+    """
+    from rdflib import Graph
+
+    from sira_kg.core.validation import validate
+    from sira_kg.loaders.rdf import ParseError, as_graph, parse_file
+
+    settings = Settings()
+    graph = Graph()
+    for name in args.files:
+        path = Path(name)
+        if not path.is_file():
+            raise CliError(f"{name}: no such file", EXIT_INPUT)
+        if path.suffix.lower() == ".csv" and not args.input_format:
+            from sira_kg.loaders.tabular import TabularError, convert_file
+
+            try:
+                part = convert_file(path)
+            except TabularError as exc:
+                raise CliError(str(exc), EXIT_INPUT) from None
+        else:
+            try:
+                part = as_graph(parse_file(path, args.input_format))
+            except ParseError as exc:
+                raise CliError(str(exc), EXIT_INPUT) from None
+        for prefix, ns in part.namespaces():
+            graph.bind(prefix, ns, override=False)
+        graph += part
+    context = Graph()
+    for path in sorted(Path(settings.data_dir).glob("*.ttl")):
+        context += as_graph(parse_file(path))
+    report = validate(graph, context=context, settings=settings)
+    if args.output_format == "json":
+        sys.stdout.write(report.to_json(args.lang) + "\n")
+    elif args.output_format == "turtle":
+        sys.stdout.write(report.to_graph().serialize(format="turtle"))
+    else:
+        sys.stdout.write(report.to_text(args.lang))
+    return EXIT_OK if report.conforms else EXIT_VIOLATIONS
+
+
 def cmd_load(args: argparse.Namespace) -> int:
     """Validate, then load FILEs as ONE new named graph with its provenance record.
 
@@ -445,7 +492,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--lang", choices=["en", "fr"], default="en")
     p.add_argument("--input-format", default=None, help="RDF syntax if not given by the extension")
-    p.set_defaults(func=_not_built("validate"))
+    p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("load", help="validate then load RDF or CSV files into the store")
     p.add_argument("files", nargs="+", metavar="FILE")
