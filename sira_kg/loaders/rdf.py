@@ -25,7 +25,9 @@ No network, ever:
 
 from __future__ import annotations
 
+import copy
 import json
+import logging
 import re
 import xml.parsers.expat
 from collections.abc import Iterable
@@ -85,6 +87,20 @@ FORMATS: dict[str, ox.RdfFormat] = {
 }
 
 _XSD_STRING = str(XSD.string)
+
+
+class _IllTypedLiteralFilter(logging.Filter):
+    """rdflib logs a traceback for every ill-typed literal ("2022-13-45"^^xsd:date).
+
+    Such values are data errors that the shapes report with a message a
+    partner can act on; the traceback is noise on the terminal and in logs.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Failed to convert Literal lexical form")
+
+
+logging.getLogger("rdflib.term").addFilter(_IllTypedLiteralFilter())
 
 
 class ParseError(Exception):
@@ -168,12 +184,15 @@ def parse_file(
     *,
     base_iri: str | None = None,
     into: rdflib.Dataset | None = None,
+    local_context: Path | None = None,
 ) -> rdflib.Dataset:
     """Parse one RDF file into an rdflib Dataset (see the module docstring).
 
     ``fmt`` is a format name, extension or media type; None guesses it from the
     extension. ``into`` adds to an existing dataset (blank nodes are renamed per
     file, so merging files never joins two unrelated blank nodes).
+    ``local_context`` is the file that stands for :data:`CONTEXT_IRI`
+    (default: ``ontology/context.jsonld``).
     """
     path = Path(path)
     fmt_ = _resolve_format(fmt, str(path)) if fmt else guess_format(path)
@@ -181,7 +200,9 @@ def parse_file(
         data = path.read_bytes()
     except OSError as exc:
         raise ParseError(f"cannot read the file: {exc.strerror or exc}", str(path)) from None
-    return parse_bytes(data, fmt_, str(path), base_iri=base_iri, into=into)
+    return parse_bytes(
+        data, fmt_, str(path), base_iri=base_iri, into=into, local_context=local_context
+    )
 
 
 def parse_files(
@@ -201,18 +222,20 @@ def parse_bytes(
     *,
     base_iri: str | None = None,
     into: rdflib.Dataset | None = None,
+    local_context: Path | None = None,
 ) -> rdflib.Dataset:
     """Parse RDF text (a file's content or an HTTP body) into an rdflib Dataset.
 
     ``fmt`` is a format name, extension, media type or :class:`pyoxigraph.RdfFormat`;
-    ``name`` is used in error messages. Raises :class:`ParseError`.
+    ``name`` is used in error messages; ``local_context`` as in :func:`parse_file`.
+    Raises :class:`ParseError`.
     """
     fmt_ = _resolve_format(fmt, name)
     if isinstance(data, str):
         data = data.encode("utf-8")
     original = data
     if fmt_ == ox.RdfFormat.JSON_LD:
-        data = _safe_jsonld(data, name)
+        data = _safe_jsonld(data, name, local_context or _context_file())
     elif fmt_ == ox.RdfFormat.RDF_XML:
         _refuse_doctype(data, name)
     try:
@@ -345,9 +368,17 @@ def _refuse_doctype(data: bytes, name: str | None) -> None:
 
 
 # -- JSON-LD: no remote contexts -----------------------------------------------------------
-@lru_cache(maxsize=4)
 def _local_context(path: Path) -> Any:
     """The ``@context`` value of our own context file, or None when it is absent."""
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return None
+    return copy.deepcopy(_read_context(path, stamp))
+
+
+@lru_cache(maxsize=4)
+def _read_context(path: Path, stamp: int) -> Any:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -359,7 +390,7 @@ def _context_file() -> Path:
     return resource_dir("ontology") / "context.jsonld"
 
 
-def _safe_jsonld(data: bytes, name: str | None) -> bytes:
+def _safe_jsonld(data: bytes, name: str | None, context_file: Path) -> bytes:
     """Replace our context IRI by its local content; refuse any other remote context."""
     try:
         doc = json.loads(data)
@@ -374,12 +405,12 @@ def _safe_jsonld(data: bytes, name: str | None) -> bytes:
         if not isinstance(ref, str):
             return ref
         if ref == CONTEXT_IRI:
-            local = _local_context(_context_file())
+            local = _local_context(context_file)
             if local is None:
                 line, column = _position_of(data, json.dumps(ref).encode())
                 raise ParseError(
-                    f"the context {CONTEXT_IRI} is ours, but its local copy "
-                    f"ontology/context.jsonld is missing or unreadable in this installation",
+                    f"the context {CONTEXT_IRI} is ours, but its local copy {context_file} "
+                    "is missing or unreadable in this installation",
                     name,
                     line,
                     column,
