@@ -452,6 +452,38 @@ def test_limits_and_bad_requests_get_clear_4xx(live_server_factory: Callable, tm
     assert site.listing()["contributions"] == []
 
 
+JUNK = [
+    ("text/turtle", b"<http://a/x> <http://a/p> ."),
+    ("text/turtle", b"\xff\xfe\x00 not UTF-8"),
+    ("text/turtle", b"<< <http://a/a> <http://a/b> <http://a/c> >> <http://a/p> <http://a/o> ."),
+    ("application/n-triples", b"<http://a/x> <http://a/p> <relative> ."),
+    ("application/ld+json", b"[" * 100_000 + b"]" * 100_000),
+    ("application/ld+json", b'{"@id": "http://a/x", '),
+    ("application/rdf+xml", b"<rdf:RDF xmlns:rdf='x'><a></b></rdf:RDF>"),
+    (
+        "application/rdf+xml",
+        b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
+    ),
+    ("text/csv", b"id,unknown_column\nhttp://a/x,1\n"),
+    ("text/csv", b"\x00\x01,\x02\n"),
+]
+
+
+def test_junk_bodies_are_400_with_a_message_never_500(site: Site) -> None:
+    before = site.export()
+    for content_type, body in JUNK:
+        for response in (
+            site.post(site.tokens.north, body, content_type),
+            requests.post(
+                site.url + "/api/validate", data=body, headers={"Content-Type": content_type}
+            ),
+        ):
+            assert response.status_code == 400, (content_type, body[:60], response.text)
+            assert response.json()["error"]
+            assert "Traceback" not in response.text
+    assert site.export() == before
+
+
 def test_the_rate_limit_is_per_token(live_server_factory: Callable, tmp_path: Path) -> None:
     site = make_site(live_server_factory, tmp_path, rate_limit_per_minute=3)
     for _ in range(3):

@@ -36,6 +36,7 @@ registry unavailable. Tokens are never logged, echoed or accepted in URLs.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 import threading
@@ -64,6 +65,7 @@ from sira_kg.core.partners import (
 from sira_kg.core.settings import Settings
 
 bp = Blueprint("contributions", __name__)
+log = logging.getLogger("sira_kg.contributions")
 
 #: Content-Type → the media type recorded in the metadata (and parsed by loaders.rdf).
 RDF_MEDIA_TYPES = {
@@ -337,6 +339,22 @@ def _parse_one(data: bytes, media_type: str, name: str, base_iri: str | None) ->
         dataset = parse_bytes(data, media_type, name, base_iri=base_iri)
     except ParseError as exc:
         raise ApiError(400, str(exc), parse_error=exc.to_dict()) from None
+    except RecursionError:
+        raise ApiError(
+            400,
+            f"{name}: the document is nested too deeply to be read",
+            parse_error={"source": name, "message": "nested too deeply"},
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - the parser is the boundary with untrusted input
+        # A body the parsers cannot turn into triples (e.g. RDF 1.2 triple terms) is
+        # the sender's to fix, not a server error; logged so that the gap gets closed.
+        log.warning("parser failure on %s: %s: %s", media_type, type(exc).__name__, exc)
+        raise ApiError(
+            400,
+            f"{name}: cannot read this {media_type} body ({type(exc).__name__}); "
+            "plain RDF 1.1 triples are expected (no RDF-star / triple terms)",
+            parse_error={"source": name, "message": str(exc)},
+        ) from None
     named = [
         str(g.identifier)
         for g in dataset.graphs()
