@@ -90,6 +90,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     from sira_kg.endpoint import contributions
 
     app.register_blueprint(contributions.bp)
+    from sira_kg.endpoint import pages
+
+    app.register_blueprint(pages.bp)
     return app
 
 
