@@ -10,7 +10,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup serve test lint docs bench clean
+.PHONY: setup serve test lint docs bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -25,9 +25,13 @@ setup: $(VENV)/.installed
 serve: setup
 	$(BIN)/sira-kg serve --store $(STORE) --host $(HOST) --port $(PORT)
 
-test: setup
+test: setup browser
 	$(BIN)/ruff check sira_kg tests benchmarks
 	$(BIN)/python -m pytest -q
+
+# The page tests drive Debian's headless Chromium; installed (as root, with apt-get) if missing.
+browser:
+	scripts/install-browser
 
 lint: setup
 	$(BIN)/ruff check sira_kg tests benchmarks
