@@ -178,6 +178,15 @@ def test_each_partner_contributes_lists_replaces_and_deletes_its_own(site: Site)
     assert record["media_type"] == TURTLE and record["conforms_to"]
     assert record["shapes_version"] == shapes_version(Settings().shapes_dir)
     assert public[south["id"]]["media_type"] == "application/ld+json"
+    by_partner = requests.get(site.url + "/api/contributions", params={"partner": "south"})
+    assert [c["id"] for c in by_partner.json()["contributions"]] == [south["id"]]
+    one = requests.get(f"{site.url}/api/contributions/{north['id']}")
+    assert one.status_code == 200 and one.json() == record
+    data = requests.get(
+        f"{site.url}/api/contributions/{north['id']}", headers={"Accept": "text/turtle"}
+    )
+    assert data.headers["Content-Type"].startswith("text/turtle")
+    assert len(rdflib.Graph().parse(data=data.text, format="turtle")) == 39
 
     # The data is in /sparql, in the contribution's own graph.
     assert site.ask(f"ASK {{ GRAPH <{north['graph']}> {{ <{NORTH_BASE}region> a sira:Region }} }}")
@@ -252,6 +261,23 @@ def test_statements_about_iris_of_others_are_refused_naming_the_triples(
         }
     ]
     assert owner in problems[0]["owner"]
+    assert site.export() == before
+
+
+def test_statements_about_iris_the_core_graphs_describe_are_refused(site: Site) -> None:
+    """Outside https://w3id.org/sira/ too: e.g. the file a core graph was loaded from."""
+    (row,) = site.select(
+        "SELECT ?src WHERE { GRAPH <https://w3id.org/sira/graph/metadata> { "
+        "?g prov:wasDerivedFrom ?src } "
+        'FILTER(!STRSTARTS(STR(?src), "https://w3id.org/sira/")) } ORDER BY ?src LIMIT 1'
+    )
+    before = site.export()
+    body = example(NORTH_BASE) + f'\n<{row["src"]}> rdfs:label "Mine now"@en .\n'
+    response = site.post(site.tokens.north, body)
+    assert response.status_code == 422, response.text
+    (problem,) = response.json()["ownership"]
+    assert problem["subject"] == row["src"]
+    assert "https://w3id.org/sira/graph/metadata" in problem["owner"]
     assert site.export() == before
 
 
