@@ -55,6 +55,9 @@ def running(app: Flask) -> Iterator[LiveServer]:
     thread = threading.Thread(target=server.run, name="live-server", daemon=True)
     thread.start()
     state = app.extensions["sira"]
+    wait_ready = getattr(state.evaluator, "wait_ready", None)
+    if wait_ready is not None:  # answer from the worker processes from the first request
+        assert wait_ready(60), "the query workers did not start"
     try:
         yield LiveServer(
             f"http://127.0.0.1:{server.effective_port}", app, state.store, state.settings

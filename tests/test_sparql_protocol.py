@@ -13,6 +13,7 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -22,9 +23,12 @@ from rdflib.compare import isomorphic
 from server_fixtures import LiveServer, running, sample_store
 
 from sira_kg.core.settings import Settings
+from sira_kg.core.store import GraphStore
 from sira_kg.endpoint.app import create_app
 
 EX = "http://example.org/"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+GRAPH_C = ox.NamedNode(EX + "graph-c")
 SR = "{http://www.w3.org/2005/sparql-results#}"
 PERSONS = f"SELECT ?p ?label WHERE {{ ?p a <{EX}Person> ; <http://www.w3.org/2000/01/rdf-schema#label> ?label }} ORDER BY ?p ?label"  # noqa: E501
 COUNT_PERSONS = f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p a <{EX}Person> }}"
@@ -508,35 +512,93 @@ def test_healthz(server: LiveServer) -> None:
 
 # -- the time limit ----------------------------------------------------------------------
 
-# 60 triples, four-way cross product: 13 million joined rows to count.
-SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
-
-def test_a_runaway_query_is_cut_while_others_are_served() -> None:
+def slow_store(triples: int) -> GraphStore:
+    """The sample plus ``triples`` synthetic triples, for cross products that run long."""
     store = sample_store()
-    store.ox.extend(
+    store.write(
         ox.Quad(ox.NamedNode(f"{EX}n{i}"), ox.NamedNode(f"{EX}p"), ox.Literal(i), ox.NamedNode(EX))
-        for i in range(50)
+        for i in range(triples)
     )
-    settings = Settings(store_path=None, query_timeout=0.5)
-    with running(create_app(settings, store)) as live:
-        slow: dict = {}
+    return store
 
-        def run_slow() -> None:
-            started = time.monotonic()
-            slow["response"] = requests.get(live.sparql, params={"query": SLOW}, timeout=60)
-            slow["seconds"] = time.monotonic() - started
 
-        thread = threading.Thread(target=run_slow)
-        thread.start()
-        time.sleep(0.1)
+def cross_product(patterns: int) -> str:
+    joins = " . ".join(f"?s{i} ?p{i} ?o{i}" for i in range(patterns))
+    return f"SELECT (COUNT(*) AS ?n) WHERE {{ {joins} }}"
+
+
+def slow_and_fast(live: LiveServer, slow_query: str) -> tuple[requests.Response, float, float]:
+    """Send ``slow_query``, and meanwhile an ASK: their responses' times."""
+    slow: dict = {}
+
+    def run_slow() -> None:
         started = time.monotonic()
-        r = requests.get(live.sparql, params={"query": ASK}, timeout=30)
-        fast_seconds = time.monotonic() - started
-        thread.join(60)
-        assert r.status_code == 200 and r.json()["boolean"] is True
+        slow["response"] = requests.get(live.sparql, params={"query": slow_query}, timeout=60)
+        slow["seconds"] = time.monotonic() - started
+
+    thread = threading.Thread(target=run_slow)
+    thread.start()
+    time.sleep(0.2)
+    started = time.monotonic()
+    r = requests.get(live.sparql, params={"query": ASK}, timeout=30)
+    fast_seconds = time.monotonic() - started
+    assert r.status_code == 200 and r.json()["boolean"] is True
+    thread.join(60)
+    return slow["response"], slow["seconds"], fast_seconds
+
+
+def test_a_runaway_query_is_killed_while_others_are_served() -> None:
+    """In a worker process, the runaway (hours of work) is killed at the timeout."""
+    settings = Settings(store_path=None, query_timeout=1.0, query_workers=2)
+    with running(create_app(settings, slow_store(100))) as live:
+        evaluator = live.app.extensions["sira"].evaluator
+        before = evaluator.worker_pids()
+        assert len(before) == 3  # the zygote and two workers
+        response, seconds, fast_seconds = slow_and_fast(live, cross_product(6))
         assert fast_seconds < 1.0
-        response = slow["response"]
         assert response.status_code == 503
-        assert "timeout" in response.text and "0.5 s" in response.text
-        assert slow["seconds"] < 5
+        assert "timeout" in response.text and "1 s" in response.text
+        assert seconds < 3
+
+        def settled() -> bool:  # the worker is killed and replaced in the background
+            gone = set(before) - set(evaluator.worker_pids())
+            alive = [pid for pid in gone if Path(f"/proc/{pid}").exists()]
+            return len(gone) == 1 and not alive and len(evaluator.worker_pids()) == 3
+
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not settled():
+            time.sleep(0.05)
+        assert settled()
+        assert evaluator.worker_pids()[0] == before[0]  # the zygote stays
+        r = requests.get(live.sparql, params={"query": COUNT_PERSONS, "format": "csv"}, timeout=30)
+        assert r.text.splitlines() == ["n", "3"]
+
+
+def test_a_runaway_query_is_cut_in_thread_mode() -> None:
+    """With query_workers=0 the client is answered at the timeout too (the thread runs on)."""
+    settings = Settings(store_path=None, query_timeout=0.5, query_workers=0)
+    with running(create_app(settings, slow_store(50))) as live:
+        response, seconds, fast_seconds = slow_and_fast(live, cross_product(4))
+        assert fast_seconds < 1.0
+        assert response.status_code == 503 and "0.5 s" in response.text
+        assert seconds < 3
+
+
+# -- writes made by the server itself are seen at once ----------------------------------
+
+
+@pytest.mark.parametrize("workers", [2, 0])
+def test_a_write_is_read_at_once_and_cached_answers_are_dropped(workers: int) -> None:
+    settings = Settings(store_path=None, query_workers=workers)
+    with running(create_app(settings, sample_store())) as live:
+        assert count_persons(live) == 3
+        assert count_persons(live) == 3  # now from the cache
+        live.store.write(
+            [ox.Quad(ox.NamedNode(EX + "dave"), RDF_TYPE, ox.NamedNode(EX + "Person"), GRAPH_C)]
+        )
+        assert count_persons(live) == 4  # at once, while the workers are rebuilt
+        evaluator = live.app.extensions["sira"].evaluator
+        if workers:
+            assert evaluator.wait_ready(60)
+        assert count_persons(live) == 4

@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 from sira_kg import __version__
 from sira_kg.core.settings import Settings
 from sira_kg.core.store import GraphStore, open_store
+from sira_kg.endpoint.cache import CachingEvaluator
 from sira_kg.endpoint.evaluation import ThreadEvaluator
 
 access_log = logging.getLogger("sira_kg.access")
@@ -49,7 +50,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.json.sort_keys = False
     app.extensions["sira"] = SiraState(
-        settings=settings, store=store, evaluator=ThreadEvaluator(store)
+        settings=settings, store=store, evaluator=make_evaluator(settings, store)
     )
     app.wsgi_app = AccessLog(app.wsgi_app)  # type: ignore[method-assign]
 
@@ -94,6 +95,19 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
 
     app.register_blueprint(pages.bp)
     return app
+
+
+def make_evaluator(settings: Settings, store: GraphStore) -> Any:
+    """Worker processes over an in-memory copy (or threads if ``query_workers`` is 0), cached."""
+    if settings.query_workers > 0:
+        from sira_kg.endpoint.workers import ProcessEvaluator
+
+        evaluator: Any = ProcessEvaluator(store, settings.query_workers)
+    else:
+        evaluator = ThreadEvaluator(store, slots=4)
+    if settings.query_cache_bytes > 0:
+        evaluator = CachingEvaluator(evaluator, store, settings.query_cache_bytes)
+    return evaluator
 
 
 def _error(status: int, message: str) -> Response:

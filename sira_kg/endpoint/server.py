@@ -47,11 +47,19 @@ def make_server(app: Flask, host: str, port: int, *, threads: int = THREADS, **a
 
 
 def stop_server(server) -> None:  # noqa: ANN001
-    """Stop a server started with ``server.run()`` in another thread; ``run`` then returns."""
-    server.close()
-    while server._map:  # close every channel (listener, trigger, open connections)
+    """Stop a server whose ``run()`` loops in another thread; ``run`` then returns.
+
+    The channels are closed from inside the loop (through waitress' trigger),
+    so that the loop never selects on a closed socket.
+    """
+
+    def close_all() -> None:
         for channel in list(server._map.values()):
-            channel.handle_close()
+            if channel is not server.trigger:
+                channel.handle_close()
+        server.trigger.handle_close()
+
+    server.trigger.pull_trigger(close_all)
     server.task_dispatcher.shutdown()
 
 
@@ -89,6 +97,9 @@ def serve(settings: Settings) -> None:
     bootstrap(store, settings)
     app = create_app(settings, store)
     server = make_server(app, settings.host, settings.port)
+    refresh = getattr(app.extensions["sira"].evaluator, "refresh", None)
+    if refresh is not None:
+        refresh()  # copy the store into the query workers now, not at the first query
     log.info(
         "serving %s on http://%s:%s/ (SPARQL at /sparql)",
         settings.store_path or "an in-memory store",
