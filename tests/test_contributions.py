@@ -364,6 +364,27 @@ def test_every_accepted_syntax_and_the_csv_templates(site: Site) -> None:
         "regions.csv",
     ]
     assert site.ask(f"ASK {{ GRAPH <{posted['graph']}> {{ <{EX}language-cafe> a sira:Action }} }}")
+    formats = site.select(
+        f"SELECT ?src ?format WHERE {{ <{posted['graph']}> prov:wasDerivedFrom ?src . "
+        "?src dct:format ?format }"
+    )
+    assert len(formats) == 4  # one source per uploaded file, each with its media type
+    assert {r["format"] for r in formats} == {
+        "http://www.iana.org/assignments/media-types/text/csv"
+    }
+
+    mixed = requests.post(
+        site.url + "/api/contributions",
+        files=[
+            ("file", ("regions.csv", (csv_dir / "regions.csv").read_bytes(), "text/csv")),
+            ("rdf", ("more.ttl", small(SOUTH_BASE, 7).encode(), "text/turtle")),
+        ],
+        headers=site.auth(site.tokens.south),
+    )
+    assert created(mixed)["media_type"] == "multipart/form-data"
+    listed = {c["id"]: c for c in site.listing(site.tokens.south)["contributions"]}
+    assert listed[mixed.json()["id"]]["media_type"] == "multipart/form-data"
+    assert listed[posted["id"]]["media_type"] == "text/csv"
 
     one = site.post(site.tokens.south, (csv_dir / "regions.csv").read_bytes(), "text/csv")
     assert created(one)["triples"] > 5

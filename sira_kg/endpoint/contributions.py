@@ -278,9 +278,16 @@ def _limit(state: _State, key: str) -> None:
 # -- reading and parsing the body ----------------------------------------------------------
 @dataclass
 class Body:
+    """A parsed body: its triples, the media type of each part (one for a plain body)."""
+
     graph: rdflib.Graph
-    media_type: str
+    media_types: list[str]
     names: list[str]
+
+    @property
+    def media_type(self) -> str:
+        """What the catalogue shows: the one media type, or multipart for a mixed upload."""
+        return self.media_types[0] if len(set(self.media_types)) == 1 else MULTIPART
 
 
 def _media_type() -> str:
@@ -384,7 +391,7 @@ def _read_body(state: _State, base_iri: str | None) -> Body:
                 "fields, e.g. curl -F file=@actions.csv",
             )
         graph = rdflib.Graph()
-        kinds: set[str] = set()
+        kinds: list[str] = []
         names: list[str] = []
         for upload in files:
             name = upload.filename or "upload"
@@ -397,14 +404,13 @@ def _read_body(state: _State, base_iri: str | None) -> Body:
             part = _parse_one(upload.read(), kind, name, base_iri)
             for triple in part:
                 graph.add(triple)
-            kinds.add(kind)
+            kinds.append(kind)
             names.append(name)
-        recorded = kinds.pop() if len(kinds) == 1 else MULTIPART
-        return Body(graph, recorded, names)
+        return Body(graph, kinds, names)
     if media_type == CSV_MEDIA_TYPE or media_type in RDF_MEDIA_TYPES:
         data = _read_raw(settings)
         recorded = RDF_MEDIA_TYPES.get(media_type, media_type)
-        return Body(_parse_one(data, recorded, "request body", base_iri), recorded, [])
+        return Body(_parse_one(data, recorded, "request body", base_iri), [recorded], [])
     raise _unsupported(media_type)
 
 
@@ -506,10 +512,12 @@ def _catalogue(state: _State, prefix: str) -> list[dict[str, Any]]:
         _CATALOGUE.replace("PREFIX_LITERAL", sparql_term(rdflib.Literal(prefix)))
     )
     items: dict[str, dict[str, Any]] = {}
+    formats: dict[str, set[str]] = {}
     for row in rows:
         g = row["g"].value
         partner, _, cid = g[len(CONTRIBUTION_GRAPHS) :].partition("/")
-        fmt = row["format"].value if row["format"] is not None else None
+        if row["format"] is not None:
+            formats.setdefault(g, set()).add(row["format"].value.rsplit("media-types/", 1)[-1])
         conforms = row["conforms"].value == "true" if row["conforms"] is not None else None
         items.setdefault(
             g,
@@ -520,13 +528,16 @@ def _catalogue(state: _State, prefix: str) -> list[dict[str, Any]]:
                 "agent": row["agent"].value,
                 "created": row["generated"].value,
                 "triples": int(row["triples"].value),
-                "media_type": fmt.rsplit("media-types/", 1)[-1] if fmt else None,
+                "media_type": None,
                 "conforms_to": row["conformsTo"].value if row["conformsTo"] is not None else None,
                 "conforms": conforms,
                 "shapes_version": row["version"].value if row["version"] is not None else None,
                 "url": f"/api/contributions/{cid}",
             },
         )
+    for g, item in items.items():
+        found = sorted(formats.get(g, ()))
+        item["media_type"] = found[0] if len(found) == 1 else (MULTIPART if found else None)
     return list(items.values())
 
 
@@ -595,9 +606,13 @@ def get_contribution(cid: str) -> Response:
 
 
 # -- writes ------------------------------------------------------------------------------
-def _source_iri(graph_iri: str) -> str:
-    """A fresh IRI for the request a version of the contribution came in (one per version)."""
-    return f"{graph_iri}#request-{uuid.uuid4()}"
+def _source_iris(graph_iri: str, parts: int) -> list[str]:
+    """Fresh IRIs for what one version of the contribution came in: the request, or each
+    file of a multipart upload (each with its own media type in the record)."""
+    request_id = uuid.uuid4()
+    if parts == 1:
+        return [f"{graph_iri}#request-{request_id}"]
+    return [f"{graph_iri}#request-{request_id}-{i}" for i in range(1, parts + 1)]
 
 
 def _forget_sources(graph_iri: str) -> str:
@@ -632,9 +647,9 @@ def _store(state: _State, body: Body, partner: Partner, graph_iri: str, replace:
             state.store,
             body.graph,
             graph_iri=graph_iri,
-            source=_source_iri(graph_iri),
+            source=_source_iris(graph_iri, len(body.media_types)),
             agent=partner.iri,
-            media_type=body.media_type,
+            media_type=body.media_types,
             validate=True,
             replace=replace,
             settings=state.settings,
