@@ -683,3 +683,23 @@ def test_the_python_and_curl_examples_of_the_partner_guide_run(site: Site) -> No
         assert '"error"' not in done.stdout, (block, done.stdout)
     # The last block withdrew the contribution.
     assert site.delete(site.tokens.north, target["id"]).status_code == 404
+
+
+def test_the_openapi_fragment_of_the_contribution_routes_is_valid() -> None:
+    from openapi_spec_validator import validate
+
+    from sira_kg.endpoint.contributions import openapi
+
+    fragment = openapi()
+    assert set(fragment["paths"]) == {
+        "/api/validate",
+        "/api/contributions",
+        "/api/contributions/{id}",
+    }
+    validate(
+        {
+            "openapi": "3.0.3",
+            "info": {"title": "sira-kg contributions", "version": "test"},
+            **fragment,
+        }
+    )
