@@ -95,6 +95,7 @@ _TEXT = {
         "conforms": "conforms",
         "not": "does not conform",
         "title": "Validation report",
+        "colon": ":",
         "Violation": ("violation", "violations"),
         "Warning": ("warning", "warnings"),
         "Info": ("note", "notes"),
@@ -108,6 +109,7 @@ _TEXT = {
         "conforms": "conforme",
         "not": "non conforme",
         "title": "Rapport de validation",
+        "colon": " :",
         "Violation": ("violation", "violations"),
         "Warning": ("avertissement", "avertissements"),
         "Info": ("remarque", "remarques"),
@@ -169,7 +171,7 @@ class Report:
         ]
         state = t["conforms"] if self.conforms else t["not"]
         tail = f" — {', '.join(parts)}" if parts else ""
-        return f"{t['title']}: {state}{tail} ({t['shapes']} {self.shapes_version})"
+        return f"{t['title']}{t['colon']} {state}{tail} ({t['shapes']} {self.shapes_version})"
 
     def to_text(self, lang: str = "en") -> str:
         """A readable report, results grouped by focus node, violations first."""
@@ -571,7 +573,8 @@ def store_context(store: Any, data: rdflib.Graph) -> rdflib.Graph:
       or a concept that is already in the store);
     * for every IRI the data describes that the store describes too: the
       store's whole description of it, with its blank nodes one level deep (so
-      adding a fact to a known resource is judged with what is known of it).
+      adding a fact to a known resource is judged with what is known of it),
+      and the types of what that description points to.
 
     ``store`` is a :class:`sira_kg.core.store.GraphStore`; queries run on the
     union of its graphs, with Oxigraph.
@@ -584,14 +587,6 @@ def store_context(store: Any, data: rdflib.Graph) -> rdflib.Graph:
         if isinstance(s, URIRef):
             subjects.add(str(s))
     out = rdflib.Graph()
-    for batch in _batches(sorted(objects)):
-        values = " ".join(str(ox.NamedNode(i)) for i in batch)
-        rows = store.query(
-            "SELECT ?s ?p ?o WHERE { VALUES ?s { " + values + " } "
-            "VALUES ?p { <" + str(RDF.type) + "> <" + str(SKOS.inScheme) + "> } ?s ?p ?o }"
-        )
-        for row in rows:
-            out.add((_to_rdflib(row["s"]), _to_rdflib(row["p"]), _to_rdflib(row["o"])))
     for batch in _batches(sorted(subjects)):
         values = " ".join(str(ox.NamedNode(i)) for i in batch)
         rows = store.query(
@@ -601,8 +596,21 @@ def store_context(store: Any, data: rdflib.Graph) -> rdflib.Graph:
         for row in rows:
             s, o = _to_rdflib(row["s"]), _to_rdflib(row["o"])
             out.add((s, _to_rdflib(row["p"]), o))
+            if isinstance(o, URIRef):
+                objects.add(str(o))
             if row["p2"] is not None:
-                out.add((o, _to_rdflib(row["p2"]), _to_rdflib(row["o2"])))
+                o2 = _to_rdflib(row["o2"])
+                out.add((o, _to_rdflib(row["p2"]), o2))
+                if isinstance(o2, URIRef):
+                    objects.add(str(o2))
+    for batch in _batches(sorted(objects)):
+        values = " ".join(str(ox.NamedNode(i)) for i in batch)
+        rows = store.query(
+            "SELECT ?s ?p ?o WHERE { VALUES ?s { " + values + " } "
+            "VALUES ?p { <" + str(RDF.type) + "> <" + str(SKOS.inScheme) + "> } ?s ?p ?o }"
+        )
+        for row in rows:
+            out.add((_to_rdflib(row["s"]), _to_rdflib(row["p"]), _to_rdflib(row["o"])))
     return out
 
 
