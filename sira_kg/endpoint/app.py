@@ -56,7 +56,14 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
 
     @app.get("/healthz")
     def healthz() -> Response:
-        return jsonify(status="ok", version=__version__)
+        """Liveness, and whether SPARQL is answered by the worker processes yet."""
+        evaluator = app.extensions["sira"].evaluator
+        ready = getattr(evaluator, "ready", None)
+        return jsonify(
+            status="ok",
+            version=__version__,
+            query_workers="threads" if ready is None else ("ready" if ready else "starting"),
+        )
 
     @app.after_request
     def cors(response: Response) -> Response:
