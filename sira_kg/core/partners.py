@@ -49,6 +49,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sira_kg.core import provenance
 from sira_kg.core.namespaces import GRAPH, ID, PREFIXES
 from sira_kg.core.settings import Settings, resource_dir
 
@@ -72,9 +73,6 @@ CONTRIBUTION_GRAPHS = str(GRAPH) + "contribution/"
 #: The root of everything we mint; no partner base may sit inside or above it
 #: (except a partner's own default ``id/<name>/`` space).
 SIRA_ROOT = "https://w3id.org/sira/"
-#: Agents (partners) are described in the metadata graph under this prefix
-#: (the same IRIs as sira_kg.core.provenance.partner_agent).
-PARTNER_AGENTS = str(ID) + "agent/partner/"
 
 TOKEN_PREFIX = "sira_"
 _MAX_TOKEN_LENGTH = 256
@@ -154,7 +152,8 @@ class Partner:
 
 # -- names, IRIs, tokens --------------------------------------------------------------
 def partner_iri(name: str) -> str:
-    return f"{PARTNER_AGENTS}{name}"
+    """The partner as an agent in provenance records (``id:agent/partner/<name>``)."""
+    return provenance.partner_agent(name)
 
 
 def default_base(name: str) -> str:
@@ -162,7 +161,8 @@ def default_base(name: str) -> str:
 
 
 def contribution_graph(partner: str, contribution_id: str) -> str:
-    return f"{CONTRIBUTION_GRAPHS}{partner}/{contribution_id}"
+    """``https://w3id.org/sira/graph/contribution/<partner>/<id>``."""
+    return provenance.contribution_graph(partner, contribution_id)
 
 
 def new_token() -> str:
