@@ -546,6 +546,14 @@ def test_the_rate_limit_is_per_token(live_server_factory: Callable, tmp_path: Pa
     assert site.listing()["contributions"] == []  # nothing was written
     # The other partner is not held back by the first one's requests.
     assert site.post(site.tokens.south, small(SOUTH_BASE, 1)).status_code == 201
+    # /api/validate needs no token: it is limited per client address instead.
+    answers = [
+        requests.post(
+            site.url + "/api/validate", data=small(EX, 1), headers={"Content-Type": TURTLE}
+        ).status_code
+        for _ in range(4)
+    ]
+    assert answers == [200, 200, 200, 429]
 
 
 def test_tokens_never_reach_the_log(site: Site, caplog: pytest.LogCaptureFixture) -> None:
