@@ -310,6 +310,17 @@ def test_a_contribution_that_violates_the_shapes_is_422_and_writes_nothing(site:
     assert site.export() == before
     assert site.listing()["contributions"] == []
 
+    # A refused replacement leaves the old version exactly as it was.
+    kept = created(site.post(site.tokens.north, example(NORTH_BASE)))
+    before = site.export()
+    for refused in (
+        site.put(site.tokens.north, kept["id"], body),
+        site.put(site.tokens.north, kept["id"], "<a> <b> ."),
+        site.put(site.tokens.north, kept["id"], example(SOUTH_BASE)),  # south's IRIs
+    ):
+        assert refused.status_code in {400, 422}, refused.text
+    assert site.export() == before
+
 
 def test_validate_gives_the_report_as_json_or_turtle_and_never_writes(site: Site) -> None:
     before = site.export()
