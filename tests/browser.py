@@ -61,7 +61,8 @@ def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
         )
     if result.returncode != 0:
         raise RuntimeError(
-            f"chromium exited with {result.returncode}: {' '.join(command)}\n{result.stderr[-2000:]}"
+            f"chromium exited with {result.returncode}: {' '.join(command)}\n"
+            + result.stderr[-2000:]
         )
     return result
 

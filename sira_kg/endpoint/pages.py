@@ -261,6 +261,7 @@ class Load:
     title: str | None
     generated: str
     agent: str
+    agent_label: str
     triples: int
     validated: bool
 
@@ -283,6 +284,7 @@ def recent_loads(store: GraphStore, limit: int = 12) -> list[Load]:
         if isinstance(r["g"], ox.NamedNode)
     }
     loads = []
+    agent_labels: dict[str, str] = {}
     for r in store.query(records_query()):
         iri = r["g"].value
         title = titles.get(iri)
@@ -292,6 +294,10 @@ def recent_loads(store: GraphStore, limit: int = 12) -> list[Load]:
                 title=title.value if title is not None else None,
                 generated=r["generated"].value,
                 agent=r["agent"].value,
+                agent_label=agent_labels.setdefault(
+                    r["agent"].value,
+                    label_of(store, r["agent"].value, "en") or compact(r["agent"].value),
+                ),
                 triples=int(r["triples"].value),
                 validated=r["conformsTo"] is not None,
             )
@@ -463,6 +469,7 @@ class Description:
     incoming: list[Group]
     incoming_truncated: bool
     graphs: list[str]
+    predicate_uses: int = 0  # statements using it as their property, when it has no other
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -490,8 +497,15 @@ def describe(store: GraphStore, iri: str, lang: str) -> Description | None:
             substitutions=s,
         )
     )
+    uses = 0
     if not out and not inc:
-        return None
+        # a property from another vocabulary (rdf:type, …) is only ever a predicate here
+        rows = store.query(
+            "SELECT ?s (COUNT(*) AS ?n) WHERE { ?a ?s ?b } GROUP BY ?s", substitutions=s
+        )
+        uses = sum(int(r["n"].value) for r in rows)
+        if not uses:
+            return None
     found: dict[str, list[ox.Literal]] = {}
     for r in store.query(DESCRIBE_LABELS, substitutions=s):
         found.setdefault(r["x"].value, []).append(r["l"])
@@ -561,6 +575,7 @@ def describe(store: GraphStore, iri: str, lang: str) -> Description | None:
         incoming=grouped(inc[:MAX_INCOMING], "x"),
         incoming_truncated=len(inc) > MAX_INCOMING,
         graphs=sorted({r["g"].value for r in out} | {r["g"].value for r in inc}),
+        predicate_uses=uses,
     )
 
 
@@ -648,12 +663,19 @@ def resource_page(iri: str) -> Response | BaseResponse | tuple[str, int]:
 def similar(store: GraphStore, iri: str, lang: str, limit: int = 10) -> list[Link]:
     """IRIs in the store whose text contains the last segment of ``iri`` (for a 404)."""
     tail = iri.rstrip("/#").replace("#", "/").rsplit("/", 1)[-1].lower()
-    if len(tail) < 3:
-        return []
+    found: list[Link] = []
+    # the last segment, then its first two thirds (a typo near the end still finds it)
+    for needle in dict.fromkeys((tail, tail[: max(4, len(tail) * 2 // 3)])):
+        if len(needle) >= 3 and not found:
+            found = _iris_containing(store, needle, lang, limit)
+    return found
+
+
+def _iris_containing(store: GraphStore, needle: str, lang: str, limit: int) -> list[Link]:
     rows = store.query(
         "SELECT DISTINCT ?t ?x WHERE { ?x ?p ?o "
         f"FILTER(isIRI(?x) && CONTAINS(LCASE(STR(?x)), ?t)) }} ORDER BY ?x LIMIT {limit}",
-        substitutions={"t": ox.Literal(tail)},
+        substitutions={"t": ox.Literal(needle)},
     )
     return [_link(store, r["x"], lang) for r in rows]
 

@@ -138,6 +138,23 @@
     return section;
   }
 
+  /* /questions?question=NAME&param=value… fills that question's form and answers it. */
+  function autorun(query) {
+    var name = query.get("question");
+    if (!name) { return; }
+    var form = box.querySelector('form[data-question="' + CSS.escape(name) + '"]');
+    if (!form) {
+      sira.showError(errorBox, null, "no question named " + name);
+      return;
+    }
+    query.forEach(function (value, key) {
+      var input = form.elements.namedItem(key);
+      if (input && input.tagName === "INPUT") { input.value = value; }
+    });
+    form.requestSubmit();
+    form.closest("section").scrollIntoView();
+  }
+
   fetch("/api/questions?lang=" + lang, { headers: { Accept: "application/json" } })
     .then(function (response) {
       return response.text().then(function (body) {
@@ -156,6 +173,7 @@
           ul.appendChild(el("li")).appendChild(el("a", { href: "#q-" + name }, text(q, "title") || name));
         });
         list.forEach(function (q) { box.appendChild(questionSection(q)); });
+        autorun(new URLSearchParams(window.location.search));
         if (window.location.hash) {
           var target = document.getElementById(window.location.hash.slice(1));
           if (target) { target.scrollIntoView(); }
