@@ -54,8 +54,8 @@ def synthetic_turtle(triples: int, seed: int = 0) -> str:
         'syn:stream a sira:FundingStream ; rdfs:label "Synthetic stream"@en ; '
         f"sira:fundingLevel <{ID}funding-level/{rnd.choice(LEVELS)}> .\n"
     )
-    # One unit (an action, its funding, every fifth one a new organisation) is about 30 triples.
-    units = max(1, (triples - 8 * n_regions) // 30)
+    # One unit (an action, its funding, every fifth one a new organisation) is about 25 triples.
+    units = max(1, (triples - 8 * n_regions) // 25)
     for i in range(units):
         region = f"syn:region-{i % n_regions}"
         if i % 5 == 0:

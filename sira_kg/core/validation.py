@@ -439,7 +439,13 @@ def validate(
     :func:`store_context`); they help the data conform but are not themselves
     reported on. The caller's graphs are not modified.
     """
-    settings = settings or Settings()
+    from sira_kg.loaders.rdf import paused_gc
+
+    with paused_gc():
+        return _validate(data, context, settings or Settings())
+
+
+def _validate(data: rdflib.Graph, context: rdflib.Graph | None, settings: Settings) -> Report:
     shapes = load_shapes(settings)
     background = _background(settings)
 

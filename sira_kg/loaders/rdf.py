@@ -26,11 +26,14 @@ No network, ever:
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import logging
 import re
+import threading
 import xml.parsers.expat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -50,6 +53,7 @@ __all__ = [
     "parse_bytes",
     "parse_file",
     "parse_files",
+    "paused_gc",
 ]
 
 #: Our published JSON-LD context. Documents may cite it; it is read from
@@ -138,6 +142,36 @@ class ParseError(Exception):
             "line": self.line,
             "column": self.column,
         }
+
+
+# -- garbage collection ------------------------------------------------------------
+_gc_lock = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = True
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while building big graphs.
+
+    Building 100k rdflib triples creates millions of objects and the collector
+    would walk them again and again (a third of the parse time); what it would
+    free is freed when the pause ends. Nested and concurrent pauses are
+    counted: collection resumes (if it was on) when the last one ends.
+    """
+    global _gc_pauses, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+        _gc_pauses += 1
+        gc.disable()
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 # -- formats -------------------------------------------------------------------
@@ -248,7 +282,8 @@ def parse_bytes(
     except ValueError as exc:
         raise ParseError(str(exc), name) from None
     ds = into if into is not None else _new_dataset()
-    _fill(ds, quads)
+    with paused_gc():
+        _fill(ds, quads)
     return ds
 
 
