@@ -216,13 +216,13 @@ def _syntax_error(exc: SyntaxError, path: object) -> CliError:
 
 
 def _read_for_load(args: argparse.Namespace):
-    """Parse every FILE (RDF or CSV) into one rdflib graph; errors exit 2 before any write."""
-    from rdflib import Graph
+    """Parse every FILE (RDF or CSV) into one rdflib Dataset; errors exit 2 before any write."""
+    from rdflib import Dataset
 
     from sira_kg.core.provenance import file_source, media_type_of
-    from sira_kg.loaders.rdf import ParseError, as_graph, parse_file
+    from sira_kg.loaders.rdf import ParseError, parse_file
 
-    graph, sources, media_types = Graph(), [], []
+    data, sources, media_types = Dataset(default_union=True), [], []
     for name in args.files:
         path = Path(name)
         if not path.is_file():
@@ -236,16 +236,17 @@ def _read_for_load(args: argparse.Namespace):
                 part = convert_file(path)
             except TabularError as exc:
                 raise CliError(str(exc), EXIT_INPUT) from None
+            default = data.default_graph
+            default.addN((s, p, o, default) for s, p, o in part)
             media_types.append("text/csv")
         else:
             try:
-                part = as_graph(parse_file(path, args.input_format))
+                parse_file(path, args.input_format, into=data)
             except ParseError as exc:
                 raise CliError(str(exc), EXIT_INPUT) from None
             media_types.append(media_type_of(path))
-        graph += part
         sources.append(file_source(path))
-    return graph, sources, media_types
+    return data, sources, media_types
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

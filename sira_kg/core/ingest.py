@@ -71,15 +71,14 @@ def count_results(report: Any) -> tuple[int, int]:
     return violations, others
 
 
-def _as_graph(data: rdflib.Graph) -> rdflib.Graph:
-    """The union of all graphs of a dataset (a load is one graph); a Graph as it is."""
-    if not isinstance(data, rdflib.ConjunctiveGraph):
-        return data
-    out = rdflib.Graph()
-    add = out.add
-    for s, p, o, _ in data.quads((None, None, None, None)):
-        add((s, p, o))
-    return out
+def _distinct_triples(data: rdflib.Graph) -> list[tuple]:
+    """The triples of a Graph, or of all graphs of a Dataset once each (a load is one graph).
+
+    Iterating is cheap; building another rdflib Graph is not (about 25 µs a triple).
+    """
+    if isinstance(data, rdflib.ConjunctiveGraph):
+        return list(dict.fromkeys((s, p, o) for s, p, o, _ in data.quads((None, None, None, None))))
+    return list(data)
 
 
 def check(
@@ -131,22 +130,22 @@ def ingest(
     each stage (validating, writing), for progress messages on big loads.
     """
     settings = settings or Settings()
-    graph = _as_graph(graph)
+    triples = _distinct_triples(graph)
     graph_iri = graph_iri or provenance.load_graph()
     _check_target(graph_iri)
-    if len(graph) == 0:
+    if not triples:
         raise IngestError(f"nothing to load into <{graph_iri}>: the data has no triples")
     started = provenance.now()
     report = summary = None
     if validate:
         if notify:
-            notify(f"validating {len(graph)} triples")
+            notify(f"validating {len(triples)} triples")
         report, summary = check(store, graph, settings=settings)
         if summary.violations:
             raise ValidationFailed(report, graph_iri)
     meta = provenance.record(
         graph_iri,
-        triples=len(graph),
+        triples=len(triples),
         source=source,
         agent=agent,
         media_type=media_type,
@@ -161,20 +160,20 @@ def ingest(
                 f"the graph <{graph_iri}> already exists; replace it explicitly, or load into "
                 "another graph"
             )
-        quads = _quads(graph, graph_iri, meta)
+        quads = _quads(triples, graph_iri, meta)
         if notify:
-            notify(f"writing {len(graph)} triples into <{graph_iri}>")
+            notify(f"writing {len(triples)} triples into <{graph_iri}>")
         if exists:
             forget = provenance.forget_update(graph_iri)
             store.write(quads, drop_graphs=[graph_iri], delete_update=forget)
         else:
             store.write(quads)
-    return IngestResult(graph_iri, len(graph), report, replaced=exists)
+    return IngestResult(graph_iri, len(triples), report, replaced=exists)
 
 
-def _quads(graph: rdflib.Graph, graph_iri: str, meta: rdflib.Graph):
+def _quads(triples: list[tuple], graph_iri: str, meta: rdflib.Graph):
     bnodes: dict = {}
-    yield from graph_quads(graph, graph_iri, bnodes)
+    yield from graph_quads(triples, graph_iri, bnodes)
     yield from graph_quads(meta, str(METADATA_GRAPH), bnodes)
 
 

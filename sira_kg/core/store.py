@@ -73,11 +73,11 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Nod
 
 
 def graph_quads(
-    graph: rdflib.Graph,
+    graph: rdflib.Graph | Iterable[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]],
     graph_iri: str,
     bnodes: dict[rdflib.BNode, ox.BlankNode] | None = None,
 ) -> Iterator[ox.Quad]:
-    """The triples of an rdflib graph as quads in the named graph ``graph_iri``.
+    """The triples of an rdflib graph (or any iterable of triples) as quads in ``graph_iri``.
 
     Blank nodes get fresh store-wide ids (Oxigraph blank nodes are shared by
     all graphs of the dataset, so two loads that both say ``_:b0`` must not

@@ -1,0 +1,34 @@
+"""Run every benchmark: each ``benchmarks/*_bench.py`` module's ``main()`` in turn (`make bench`).
+
+A module's ``main`` is called without arguments, so every benchmark must have
+defaults for all its parameters. Timings are printed, never asserted: performance
+is not a unit test.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+from pathlib import Path
+
+
+def main() -> int:
+    failed = []
+    for path in sorted(Path(__file__).resolve().parent.glob("*_bench.py")):
+        name = f"benchmarks.{path.stem}"
+        print(f"\n######## {name}", flush=True)
+        start = time.perf_counter()
+        try:
+            importlib.import_module(name).main()
+        except Exception as exc:  # one broken benchmark must not hide the others
+            print(f"{name} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            failed.append(name)
+        print(f"######## {name}: {time.perf_counter() - start:.1f} s", flush=True)
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
