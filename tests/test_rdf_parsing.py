@@ -248,3 +248,11 @@ def test_owl_imports_are_not_followed(no_network: list[object]) -> None:
     g = as_graph(parse_file(RDF_DIR / "imports.ttl"))
     assert len(g) == 2  # the two triples of the file, nothing imported
     assert no_network == []
+
+
+def test_validation_does_not_follow_owl_imports(no_network: list[object]) -> None:
+    from sira_kg.core.validation import validate
+
+    report = validate(parse_file(RDF_DIR / "imports.ttl"))
+    assert report.conforms
+    assert no_network == []
