@@ -1,22 +1,29 @@
-"""Query worker processes: fast answers from memory, runaways really stopped.
+"""The query worker: fast answers from memory, runaways really stopped.
 
-Why processes: pyoxigraph cannot cancel a query, so a thread evaluating a
+Why a process: pyoxigraph cannot cancel a query, so a thread evaluating a
 runaway ORDER BY or aggregate burns a core until Oxigraph is done, however
-long that is. A process can be killed. And why an in-memory copy: on the
-same data pyoxigraph's in-memory store answers scan-heavy questions several
-times faster than its on-disk store, and the on-disk store admits one process.
+long that is. A process can be killed. Why an in-memory copy: on the same
+data pyoxigraph's in-memory store answers scan-heavy questions several times
+faster than its on-disk store, and the on-disk store admits one process.
 
 How: the server dumps the store (N-Quads, a consistent snapshot) to a
 temporary file and starts a *zygote* (``python -m sira_kg.endpoint.workers``)
-that loads it into an in-memory store and then only forks. Each fork is a
-worker that shares the zygote's memory copy-on-write, connects back to the
-server over a Unix socket, and answers one job at a time with
-:func:`sira_kg.endpoint.evaluation.evaluate`. When a job passes its deadline,
-the server kills that worker (through a pidfd, never a recycled pid) and asks
-the zygote for a new one, which is ready in milliseconds.
+that loads it into an in-memory store and then only forks. Its fork is the
+worker process: it connects ``size`` slots back to the server over a Unix
+socket and answers each in a thread with
+:func:`sira_kg.endpoint.evaluation.evaluate` (pyoxigraph releases the GIL, so
+the slots run in parallel). When a query passes its deadline the server kills
+the worker process (through a pidfd, never a recycled pid), sends the other
+queries it was running to its replacement, and the zygote forks that
+replacement in milliseconds.
+
+One worker process, not one per slot: reading Oxigraph's in-memory store
+writes to its pages (reference counts), so copy-on-write sharing does not last
+and each process ends up with its own copy (about 350 MiB per million
+triples). The zygote keeps the pristine copy that makes a replacement instant.
 
 The copy is as fresh as :attr:`GraphStore.generation` says: after a write the
-pool is rebuilt in the background, and until it is ready queries are answered
+copy is rebuilt in the background, and until it is ready queries are answered
 by a :class:`~sira_kg.endpoint.evaluation.ThreadEvaluator` on the store itself,
 so that a client always reads its own writes.
 """
@@ -87,43 +94,51 @@ def _recv(sock: socket.socket, deadline: float | None = None) -> object:
 
 
 @dataclass(eq=False)
-class _Worker:
-    sock: socket.socket
+class _Process:
+    """The worker process, killed at most once, through a pidfd (never a recycled pid)."""
+
     pid: int
     pidfd: int | None
+    killed: bool = False
 
     def kill(self) -> None:
+        if self.killed:
+            return
+        self.killed = True
         try:
             if self.pidfd is not None:
                 signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
-            else:  # pragma: no cover - kernels without pidfd
-                os.kill(self.pid, signal.SIGKILL)
-        except (ProcessLookupError, OSError):
-            pass
-        self.close()
-
-    def close(self) -> None:
-        try:
-            self.sock.close()
-        finally:
-            if self.pidfd is not None:
                 os.close(self.pidfd)
                 self.pidfd = None
+            else:  # pragma: no cover - kernels without pidfd
+                os.kill(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+@dataclass(eq=False)
+class _Slot:
+    """One connection to the worker process: one query at a time."""
+
+    sock: socket.socket
+    process: _Process
 
 
 class PoolClosed(Exception):
-    """The pool was retired (the store changed) before a worker was free."""
+    """The pool was retired (the store changed) before a slot was free."""
 
 
 class _Pool:
-    """A zygote and its workers over one snapshot (one store generation)."""
+    """The zygote and the current worker process over one snapshot (one store generation)."""
 
     def __init__(self, store: GraphStore, size: int) -> None:
         self.size = size
         self.generation = store.generation
-        self.idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
-        self.all: set[_Worker] = set()
+        self.idle: queue.LifoQueue[_Slot] = queue.LifoQueue()
+        self.process: _Process | None = None
         self._lock = threading.Lock()
+        self._spawn_lock = threading.Lock()
+        self._busy = 0
         self._closed = False
         self.dir = tempfile.mkdtemp(prefix="sira-kg-workers-")
         try:
@@ -135,13 +150,7 @@ class _Pool:
             self.listener.bind(address)
             self.listener.listen(64)
             self.zygote = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "sira_kg.endpoint.workers",
-                    dump,
-                    self.listener.getsockname(),
-                ],
+                [sys.executable, "-m", "sira_kg.endpoint.workers", dump, address],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 start_new_session=True,  # Ctrl-C in a terminal reaches only the server
@@ -152,10 +161,9 @@ class _Pool:
                 raise RuntimeError("the query worker zygote did not start")
             os.unlink(dump)
             self.listener.settimeout(60)
-            for _ in range(size):
-                self._spawn()
+            self._spawn()
             log.info(
-                "query workers ready: %d processes on an in-memory copy (generation %d, %.1f s)",
+                "query worker ready: %d slots on an in-memory copy (generation %d, %.1f s)",
                 size,
                 self.generation,
                 time.monotonic() - started,
@@ -165,96 +173,131 @@ class _Pool:
             raise
 
     def _spawn(self) -> None:
-        """Ask the zygote for one more worker and wait until it has connected."""
-        with self._lock:
+        """Fork a worker process from the zygote and connect its ``size`` slots."""
+        with self._spawn_lock:
             if self._closed:
                 return
             assert self.zygote.stdin is not None
-            self.zygote.stdin.write(b"fork\n")
+            self.zygote.stdin.write(b"fork %d\n" % self.size)
             self.zygote.stdin.flush()
-            sock, _ = self.listener.accept()
-        sock.settimeout(None)
-        pid = _recv(sock, time.monotonic() + 60)
-        assert isinstance(pid, int)
-        try:
-            pidfd: int | None = os.pidfd_open(pid)
-        except (AttributeError, OSError):  # pragma: no cover - old kernels
-            pidfd = None
-        worker = _Worker(sock, pid, pidfd)
+            socks: list[socket.socket] = []
+            pid = None
+            while len(socks) < self.size:
+                sock, _ = self.listener.accept()
+                hello = _recv(sock, time.monotonic() + 60)
+                if pid is None:
+                    pid = hello
+                if hello != pid:  # a late connection of an earlier, failed fork
+                    sock.close()
+                    continue
+                socks.append(sock)
+            assert isinstance(pid, int)
+            try:
+                pidfd: int | None = os.pidfd_open(pid)
+            except (AttributeError, OSError):  # pragma: no cover - old kernels
+                pidfd = None
+            process = _Process(pid, pidfd)
+            with self._lock:
+                self.process = process
+                closed = self._closed
+            if closed:
+                process.kill()
+            for sock in socks:
+                if closed:
+                    sock.close()
+                else:
+                    self.idle.put(_Slot(sock, process))
+
+    def _kill(self, process: _Process) -> None:
+        """Kill ``process`` (a runaway is in it); fork its replacement in the background."""
         with self._lock:
-            if self._closed:
-                worker.kill()
+            if process.killed:
                 return
-            self.all.add(worker)
-        self.idle.put(worker)
+            process.kill()
+            replace = process is self.process and not self._closed
+        if replace:
+            threading.Thread(target=self._respawn, daemon=True).start()
 
-    def _forget(self, worker: _Worker) -> None:
-        worker.kill()
-        with self._lock:
-            self.all.discard(worker)
-
-    def _replace(self, worker: _Worker) -> None:
-        self._forget(worker)
+    def _respawn(self) -> None:
         try:
             self._spawn()
-        except Exception:  # the pool is closing, or the zygote died: the next rebuild fixes it
-            log.exception("could not replace a query worker")
+        except Exception:  # the zygote died: the next rebuild starts a new one
+            log.exception("could not start a new query worker process")
 
-    def run(self, job: QueryJob, deadline: float) -> Answer:
-        """Answer ``job`` in a worker; :class:`PoolClosed` if the pool retires meanwhile."""
-        worker = None
-        while worker is None:
+    def _take(self, job: QueryJob, deadline: float) -> _Slot:
+        while True:
             if self._closed:
                 raise PoolClosed
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise QueryFailed(
                     503,
-                    f"the endpoint is busy: all {self.size} query workers stayed taken for the "
+                    f"the endpoint is busy: all {self.size} query slots stayed taken for the "
                     f"query time limit of {job.timeout:g} s; try again later",
                 )
             try:
-                worker = self.idle.get(timeout=min(remaining, 0.1))
+                slot = self.idle.get(timeout=min(remaining, 0.1))
             except queue.Empty:
                 continue
-        try:
-            _send(worker.sock, (job, deadline - time.monotonic()))
-            reply = _recv(worker.sock, deadline)
-        except TimeoutError:
-            threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
-            raise timeout_error(job.timeout) from None
-        except (EOFError, OSError, pickle.UnpicklingError):
-            threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
-            raise QueryFailed(
-                503,
-                "the query could not be evaluated: its worker process ended (out of memory?); "
-                "narrow the query",
-            ) from None
-        if self._closed:
-            self._forget(worker)
-        else:
-            self.idle.put(worker)
-        kind, *rest = reply  # type: ignore[misc]
-        if kind == "ok":
-            return Answer(*rest)
-        raise QueryFailed(*rest)
+            if not slot.process.killed:
+                return slot
+            slot.sock.close()
+
+    def run(self, job: QueryJob, deadline: float) -> Answer:
+        """Answer ``job`` in the worker; :class:`PoolClosed` if the pool retires meanwhile.
+
+        A query whose process was killed for another query's sake is sent
+        again to the new process, within its own deadline.
+        """
+        while True:
+            slot = self._take(job, deadline)
+            with self._lock:
+                self._busy += 1
+            try:
+                _send(slot.sock, (job, deadline - time.monotonic()))
+                reply = _recv(slot.sock, deadline)
+            except TimeoutError:
+                slot.sock.close()
+                self._kill(slot.process)
+                raise timeout_error(job.timeout) from None
+            except (EOFError, OSError, pickle.UnpicklingError):
+                slot.sock.close()
+                if slot.process.killed and time.monotonic() < deadline:
+                    continue  # killed for a runaway next to it: run again in the new process
+                self._kill(slot.process)
+                raise QueryFailed(
+                    503,
+                    "the query could not be evaluated: the worker process ended "
+                    "(out of memory?); narrow the query",
+                ) from None
+            finally:
+                with self._lock:
+                    self._busy -= 1
+                    last = self._closed and self._busy == 0
+                if last and self.process is not None:
+                    self.process.kill()  # a retired pool: its last query is done
+            if self._closed:
+                slot.sock.close()
+            else:
+                self.idle.put(slot)
+            kind, *rest = reply  # type: ignore[misc]
+            if kind == "ok":
+                return Answer(*rest)
+            raise QueryFailed(*rest)
 
     def close(self, graceful: bool = False) -> None:
-        """Stop the pool; ``graceful`` lets busy workers finish their query first."""
+        """Stop the pool; ``graceful`` lets queries in progress finish first."""
         with self._lock:
             self._closed = True
-            if graceful:
-                workers = []
-                while True:
-                    try:
-                        workers.append(self.idle.get_nowait())
-                    except queue.Empty:
-                        break
-                self.all.difference_update(workers)
-            else:
-                workers, self.all = list(self.all), set()
-        for worker in workers:
-            worker.kill()
+            process = self.process
+            busy = self._busy
+        while True:
+            try:
+                self.idle.get_nowait().sock.close()
+            except queue.Empty:
+                break
+        if process is not None and (not graceful or busy == 0):
+            process.kill()
         zygote = getattr(self, "zygote", None)
         if zygote is not None:
             if zygote.stdin is not None:
@@ -326,6 +369,12 @@ class ProcessEvaluator:
                 with self._lock:
                     self._building = False
                 return
+            stale = self._pool
+            if stale is not None and stale.generation != self.store.generation:
+                # Retire the stale copy first: two copies at once would double the memory.
+                with self._lock:
+                    self._pool = None
+                stale.close(graceful=True)
             try:
                 pool = _Pool(self.store, self.size)
             except Exception:
@@ -348,12 +397,11 @@ class ProcessEvaluator:
                 return
 
     def worker_pids(self) -> list[int]:
-        """Process ids of the zygote (first) and workers of the current pool, for monitoring."""
+        """Process ids of the zygote and of the worker process of the current pool."""
         pool = self._pool
-        if pool is None:
+        if pool is None or pool.process is None:
             return []
-        with pool._lock:
-            return [pool.zygote.pid] + sorted(w.pid for w in pool.all)
+        return [pool.zygote.pid, pool.process.pid]
 
     def wait_ready(self, timeout: float = 60.0) -> bool:
         """Block until the workers serve the current store (for tests and benchmarks)."""
@@ -385,12 +433,8 @@ def _n_quads():  # noqa: ANN202
 # -- the zygote and worker side --------------------------------------------------------
 
 
-def _worker(store: GraphStore, address: str) -> None:
-    """Answer jobs from the server until it closes the connection."""
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.connect(address)
-    _send(sock, os.getpid())
+def _serve(store: GraphStore, sock: socket.socket) -> None:
+    """Answer the jobs of one slot until the server closes it."""
     while True:
         try:
             job, remaining = _recv(sock)
@@ -401,7 +445,7 @@ def _worker(store: GraphStore, address: str) -> None:
             reply: tuple = ("ok", answer.body, answer.content_type)
         except QueryFailed as exc:
             reply = ("error", exc.status, exc.message)
-        except Exception as exc:  # noqa: BLE001 - reported to the server, which logs it
+        except Exception as exc:  # noqa: BLE001 - reported to the server
             reply = ("error", 500, f"internal error while evaluating the query: {exc}")
         try:
             _send(sock, reply)
@@ -409,8 +453,27 @@ def _worker(store: GraphStore, address: str) -> None:
             return
 
 
+def _worker(store: GraphStore, address: str, slots: int) -> None:
+    """Connect ``slots`` times to the server and answer each connection in a thread.
+
+    pyoxigraph releases the GIL while it evaluates, so the slots' queries run
+    in parallel over the one in-memory store of this process.
+    """
+    socks = []
+    for _ in range(slots):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.connect(address)
+        _send(sock, os.getpid())
+        socks.append(sock)
+    threads = [threading.Thread(target=_serve, args=(store, s), daemon=True) for s in socks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def _zygote(dump: str, address: str) -> None:
-    """Load the snapshot, say ``ready``, then fork a worker per ``fork`` line on stdin."""
+    """Load the snapshot, say ``ready``, then fork a worker per ``fork N`` line on stdin."""
     import pyoxigraph as ox
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -421,14 +484,15 @@ def _zygote(dump: str, address: str) -> None:
     sys.stdout.buffer.write(b"ready\n")
     sys.stdout.buffer.flush()
     for line in sys.stdin.buffer:
-        if line.strip() != b"fork":
+        command, _, count = line.strip().partition(b" ")
+        if command != b"fork":
             continue
         if os.fork() == 0:
             code = 0
             try:
                 sys.stdin.close()
                 sys.stdout.close()
-                _worker(store, address)
+                _worker(store, address, int(count or 1))
             except BaseException:  # noqa: BLE001 - a worker never returns into the zygote loop
                 code = 1
             finally:
