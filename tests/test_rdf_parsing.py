@@ -82,6 +82,21 @@ def test_quad_formats_keep_their_named_graphs(name: str) -> None:
     assert len(ds.default_graph) == 5
 
 
+def test_as_graph_of_a_triple_syntax_is_the_default_graph_without_a_copy() -> None:
+    ds = parse_file(RDF_DIR / "sample.ttl")
+    g = as_graph(ds)
+    assert type(g) is rdflib.Graph and len(g) == 7
+    assert g.store is ds.store and g.identifier == ds.default_graph.identifier
+
+
+def test_triple_terms_are_refused() -> None:
+    with pytest.raises(ParseError, match="triple terms are not supported") as info:
+        parse_bytes(
+            b"<http://a> <http://b> <<( <http://c> <http://d> <http://e> )>> .", "nt", "x.nt"
+        )
+    assert info.value.source == "x.nt"
+
+
 def test_as_graph_merges_all_graphs_and_leaves_a_graph_alone() -> None:
     ds = parse_file(RDF_DIR / "sample.trig")
     merged = as_graph(ds)

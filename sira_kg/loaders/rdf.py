@@ -283,17 +283,27 @@ def parse_bytes(
         raise ParseError(str(exc), name) from None
     ds = into if into is not None else _new_dataset()
     with paused_gc():
-        _fill(ds, quads)
+        try:
+            _fill(ds, quads)
+        except _Unsupported as exc:
+            raise ParseError(str(exc), name) from None
     return ds
 
 
 def as_graph(data: rdflib.Graph) -> rdflib.Graph:
     """The union of all graphs of a dataset as one plain rdflib Graph.
 
-    A plain Graph is returned as it is (not copied).
+    A plain Graph is returned as it is (not copied). A Dataset whose triples
+    are all in its default graph (any triple syntax) gives that default graph,
+    a Graph on the same store (no copy: 100k triples cost a second to copy);
+    otherwise the triples of all its graphs are copied into a new Graph.
     """
     if not isinstance(data, rdflib.ConjunctiveGraph):
         return data
+    if isinstance(data, rdflib.Dataset):
+        default = data.default_graph
+        if all(c.identifier == default.identifier for c in data.contexts()):
+            return default
     out = rdflib.Graph()
     for ns_prefix, ns in data.namespaces():
         out.bind(ns_prefix, ns, override=False)
@@ -301,6 +311,10 @@ def as_graph(data: rdflib.Graph) -> rdflib.Graph:
     for s, p, o, _ in data.quads((None, None, None, None)):
         add((s, p, o))
     return out
+
+
+class _Unsupported(Exception):
+    """Valid RDF that sira-kg cannot hold (a triple term)."""
 
 
 # -- building rdflib terms ----------------------------------------------------------
@@ -321,6 +335,10 @@ def _fill(ds: rdflib.Dataset, quads: list[ox.Quad]) -> None:
             r: rdflib.term.Node = URIRef(t.value)
         elif isinstance(t, BlankNode):
             r = BNode(t.value)
+        elif not isinstance(t, ox.Literal):
+            raise _Unsupported(
+                "RDF-star / RDF 1.2 triple terms are not supported: write plain RDF 1.1 triples"
+            )
         elif t.language:
             r = Literal(t.value, lang=t.language)
         else:
