@@ -302,7 +302,7 @@ def as_graph(data: rdflib.Graph) -> rdflib.Graph:
         return data
     if isinstance(data, rdflib.Dataset):
         default = data.default_graph
-        if all(c.identifier == default.identifier for c in data.contexts()):
+        if all(g.identifier == default.identifier for g in data.graphs()):
             return default
     out = rdflib.Graph()
     for ns_prefix, ns in data.namespaces():
