@@ -422,8 +422,12 @@ class _OxigraphSparqlGraph(rdflib.Graph):
 
 # -- validate -----------------------------------------------------------------------------
 def _triples(data: rdflib.Graph) -> Iterable[tuple]:
+    """The triples of a Graph, or of all graphs of a Dataset (its default graph alone
+    is read directly: the common case of a triple syntax)."""
     if isinstance(data, rdflib.ConjunctiveGraph):
-        return ((s, p, o) for s, p, o, _ in data.quads((None, None, None, None)))
+        from sira_kg.loaders.rdf import as_graph
+
+        data = as_graph(data)
     return iter(data)
 
 
