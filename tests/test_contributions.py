@@ -407,6 +407,25 @@ def test_every_accepted_syntax_and_the_csv_templates(site: Site) -> None:
     assert refused.json()["parse_error"]["column"] == "status"
 
 
+def test_relative_iris_land_in_the_partners_own_space(site: Site) -> None:
+    for token, base, fmt, content_type in (
+        (site.tokens.north, NORTH_BASE, "ttl", TURTLE),
+        (site.tokens.south, SOUTH_BASE, "jsonld", "application/ld+json"),
+    ):
+        if fmt == "ttl":  # @prefix ex: <> .
+            relative = example("", fmt)
+        else:  # "@id": "region"
+            doc = json.loads(example("", fmt))
+            doc["@context"] = doc["@context"][0]
+            relative = json.dumps(doc).replace('"ex:', '"')
+        assert "example.org" not in relative
+        posted = created(site.post(token, relative, content_type))
+        assert site.ask(
+            f"ASK {{ GRAPH <{posted['graph']}> {{ <{base}region> a sira:Region ; "
+            f"sira:nutsCode ?c }} }}"
+        )
+
+
 def test_provenance_of_a_contribution_is_queryable(site: Site) -> None:
     posted = created(site.post(site.tokens.north, example(NORTH_BASE)))
     rows = site.select(
