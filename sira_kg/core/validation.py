@@ -38,9 +38,10 @@ import pyoxigraph as ox
 import pyshacl
 import rdflib
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import OWL, RDF, SH, SKOS
+from rdflib.namespace import RDF, SH, SKOS
 from rdflib.query import Result as RdflibResult
 
+from sira_kg.core import provenance
 from sira_kg.core.namespaces import PREFIXES
 from sira_kg.core.settings import Settings
 
@@ -320,9 +321,12 @@ def load_shapes(settings: Settings | None = None) -> rdflib.Graph:
 
 
 def shapes_version(settings: Settings | None = None) -> str:
-    """The owl:versionInfo of https://w3id.org/sira/shapes ("unknown" if absent)."""
-    version = load_shapes(settings).value(SHAPES_IRI, OWL.versionInfo)
-    return str(version) if version is not None else "unknown"
+    """The exact shapes version, as the provenance records of loads cite it.
+
+    One definition (``provenance.shapes_version``: declared version plus a
+    content hash), so a report and the record of the load it gated agree.
+    """
+    return provenance.shapes_version((settings or Settings()).shapes_dir)
 
 
 def _background(settings: Settings) -> _Background:
@@ -616,8 +620,10 @@ def store_context(store: Any, data: rdflib.Graph) -> rdflib.Graph:
     for batch in _batches(sorted(objects)):
         values = " ".join(str(ox.NamedNode(i)) for i in batch)
         rows = store.query(
-            "SELECT ?s ?p ?o WHERE { VALUES ?s { " + values + " } "
-            "VALUES ?p { <" + str(RDF.type) + "> <" + str(SKOS.inScheme) + "> } ?s ?p ?o }"
+            # FILTER, not a second VALUES: Oxigraph 0.5 plans two VALUES blocks as a
+            # scan of the whole store (2.5 s a batch at 1M triples, against 0.04 s).
+            "SELECT ?s ?p ?o WHERE { VALUES ?s { " + values + " } ?s ?p ?o "
+            "FILTER(?p IN (<" + str(RDF.type) + ">, <" + str(SKOS.inScheme) + ">)) }"
         )
         for row in rows:
             out.add((_to_rdflib(row["s"]), _to_rdflib(row["p"]), _to_rdflib(row["o"])))
