@@ -59,8 +59,8 @@ class Settings:
     rate_limit_per_minute: int = field(
         default_factory=lambda: int(_env("RATE_LIMIT_PER_MINUTE", "60"))
     )
-    # Processes that evaluate /sparql queries on an in-memory copy of the store
-    # (killed at the timeout); 0 evaluates in server threads on the store itself.
+    # Queries the /sparql worker process evaluates at once, on an in-memory copy of
+    # the store (killed at the timeout); 0: no worker, server threads on the store.
     query_workers: int = field(default_factory=lambda: int(_env("QUERY_WORKERS", "4")))
     # Answers kept until the next write (bytes in all; 0 turns the cache off).
     query_cache_bytes: int = field(

@@ -55,8 +55,9 @@ def stop_server(server) -> None:  # noqa: ANN001
 
     def close_all() -> None:
         for channel in list(server._map.values()):
-            if channel is not server.trigger:
-                channel.handle_close()
+            if channel is not server.trigger and channel is not server:
+                channel.handle_close()  # open connections
+        server.close()  # the listening socket
         server.trigger.handle_close()
 
     server.trigger.pull_trigger(close_all)
