@@ -446,6 +446,61 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- query (sira_kg.endpoint.questions) -------------------------------------------------
+def cmd_query(args: argparse.Namespace) -> int:
+    """Run SPARQL (QUERY or --file) or a named question (--question NAME --param K=V ...)."""
+    import json
+
+    from sira_kg.endpoint import questions as q
+
+    given = [x for x in (args.sparql, args.file, args.question) if x]
+    if len(given) != 1:
+        raise CliError("give exactly one of QUERY, --file FILE.rq or --question NAME", EXIT_INPUT)
+    if args.param and not args.question:
+        raise CliError("--param goes with --question NAME", EXIT_INPUT)
+    if not q.LANG_TAG.match(args.lang):
+        raise CliError(f"--lang {args.lang!r} is not a language tag (en, fr, ...)", EXIT_INPUT)
+    if args.question:
+        params: dict[str, list[str]] = {}
+        for item in args.param:
+            key, sep, value = item.partition("=")
+            if not sep or not key:
+                raise CliError(f"--param {item!r}: expected NAME=VALUE", EXIT_INPUT)
+            params.setdefault(key.strip(), []).append(value)
+        settings = _settings(args)
+        try:
+            question = q.get_question(q.load_catalogue(settings.queries_dir), args.question)
+            store, _ = _open(args)
+            table = q.answer(question, params, q.store_runner(store), args.lang.lower())
+        except q.QuestionError as exc:
+            valid = exc.details.get("valid_values")
+            shown = f"; valid values: {', '.join(valid[:30])}" if valid else ""
+            more = " ..." if valid and len(valid) > 30 else ""
+            raise CliError(exc.message + shown + more, EXIT_INPUT) from None
+        except q.CatalogueError as exc:
+            raise CliError(f"a question file is malformed: {exc}", EXIT_INPUT) from None
+        if args.output_format == "json":
+            print(json.dumps(table.to_json(), ensure_ascii=False, indent=1))
+        elif args.output_format == "csv":
+            sys.stdout.write(table.to_csv())
+        else:
+            sys.stdout.write(table.to_table())
+        return EXIT_OK
+    if args.file:
+        try:
+            text = Path(args.file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CliError(f"{args.file}: cannot read it: {exc}", EXIT_INPUT) from None
+    else:
+        text = args.sparql
+    store, _ = _open(args)
+    try:
+        sys.stdout.write(q.format_result(store.query(text), args.output_format))
+    except SyntaxError as exc:
+        raise CliError(f"SPARQL syntax error (queries only, no updates): {exc}") from None
+    return EXIT_OK
+
+
 def _table(header: list[str], rows: list[list[object]]) -> str:
     """A plain text table; numbers right-aligned."""
     cells = [[str(c) for c in header]] + [[str(c) for c in r] for r in rows]
@@ -525,7 +580,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--format", dest="output_format", choices=["table", "csv", "json"], default="table"
     )
-    p.set_defaults(func=_not_built("query"))
+    p.set_defaults(func=cmd_query)
 
     p = sub.add_parser("export", help="write the whole dataset as N-Quads")
     store_arg(p)
