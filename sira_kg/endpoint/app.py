@@ -101,6 +101,10 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     from sira_kg.endpoint import pages
 
     app.register_blueprint(pages.bp)
+    from sira_kg.endpoint import openapi, questions
+
+    app.register_blueprint(questions.bp)
+    app.register_blueprint(openapi.bp)
     return app
 
 
