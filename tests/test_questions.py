@@ -961,6 +961,8 @@ def test_a_header_is_parsed_with_continuations_and_quotes() -> None:
         (("#+ title_en:", "#+ tittle_en:"), "unknown header entry"),
         (('description_fr="La région"', 'description_fr="La région'), "No closing quotation"),
         (("SELECT ?region", "SELEKT ?region"), "test-question"),
+        # SPARQLWrapper would read "address" as an ADD (an update) and send it so
+        (("Lists the regions,", "Lists the address of regions,"), "'add' comes before SELECT"),
     ],
 )
 def test_a_malformed_header_says_what_is_wrong(change, message) -> None:

@@ -85,6 +85,11 @@ LANGS = ("en", "fr")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _QUESTION_NAME = re.compile(r"[a-z][a-z0-9-]*\Z")
 _SLOT = r"VALUES\s+\?{name}\s*\{{\s*UNDEF\s*\}}"
+# SPARQLWrapper takes the first of these words anywhere in the text, comments
+# included, for the query form (and sends an "ADD" as an update, refused).
+_FORM_WORD = re.compile(
+    r"CONSTRUCT|SELECT|ASK|DESCRIBE|INSERT|DELETE|CREATE|CLEAR|DROP|LOAD|COPY|MOVE|ADD", re.I
+)
 _ANY_SLOT = re.compile(r"VALUES\s+\?([A-Za-z_][A-Za-z0-9_]*)\s*\{\s*UNDEF\s*\}")
 _PREFIXES = {
     "sira": "https://w3id.org/sira/ns#",
@@ -347,6 +352,13 @@ def parse_question(text: str, name: str, path: Path | None = None) -> Question:
         raise CatalogueError(f"{where}: no `VALUES ?{missing[0]} {{ UNDEF }}` slot")
     if extra := sorted(slots - set(names)):
         raise CatalogueError(f"{where}: slot ?{extra[0]} is not a declared parameter")
+    first = _FORM_WORD.search(text)
+    if first is not None and first.group(0).upper() != "SELECT":
+        line = text.count("\n", 0, first.start()) + 1
+        raise CatalogueError(
+            f"{where}:{line}: {first.group(0)!r} comes before SELECT; SPARQLWrapper would take "
+            "the query for another form (it reads comments too): reword the comment"
+        )
     try:
         result = ox.Store().query(text)
     except SyntaxError as exc:
