@@ -426,17 +426,11 @@ def test_relative_iris_land_in_the_partners_own_space(site: Site) -> None:
         )
 
 
-def _region_comparison(site: Site) -> dict[tuple[str, str], dict[str, str]]:
-    """The region-comparison question (queries/region-comparison.rq) over /sparql."""
-    query = (REPO / "queries" / "region-comparison.rq").read_text(encoding="utf-8")
-    response = requests.post(
-        site.url + "/sparql",
-        data={"query": query},
-        headers={"Accept": "application/sparql-results+json"},
-    )
+def _region_comparison(site: Site, **params: str) -> dict[tuple[str, str], dict]:
+    """The answer of the region-comparison question, by (region, theme)."""
+    response = requests.get(site.url + "/api/questions/region-comparison", params=params)
     assert response.status_code == 200, response.text
-    rows = response.json()["results"]["bindings"]
-    return {(r["region"]["value"], r["theme"]["value"]): r for r in rows}
+    return {(r["region"], r["theme"]): r for r in response.json()["rows"]}
 
 
 def test_a_partner_region_shows_up_in_the_region_comparison(site: Site) -> None:
@@ -446,14 +440,17 @@ def test_a_partner_region_shows_up_in_the_region_comparison(site: Site) -> None:
     posted = created(site.post(site.tokens.north, example(NORTH_BASE)))
     matrix = _region_comparison(site)
     cell = {t[len(theme) :]: r for (g, t), r in matrix.items() if g == region}
-    assert cell["language-acquisition"]["actions"]["value"] == "1"
-    assert cell["intercultural-exchange"]["actions"]["value"] == "1"
-    assert cell["mental-health"]["declared_gaps"]["value"] == "1"
-    assert cell["health"]["declared_gaps"]["value"] == "1"  # the broader theme counts it too
-    assert cell["housing"]["actions"]["value"] == "0"
-    assert cell["housing"]["nuts_code"]["value"] == "ZZ999"
-    # The core region is still there, next to the partner's.
-    assert any(g.startswith("https://w3id.org/sira/id/region/") for g, _ in matrix)
+    assert cell["language-acquisition"]["actions"] == 1
+    assert cell["intercultural-exchange"]["actions"] == 1
+    assert cell["mental-health"]["declared_gaps"] == 1
+    assert cell["health"]["declared_gaps"] == 1  # the broader theme counts it too
+    assert cell["housing"]["actions"] == 0
+    assert cell["housing"]["nuts_code"] == "ZZ999"
+    assert cell["housing"]["region_label"] == "Example Valley (invented region)"
+    # The core region is still there, next to the partner's; filters apply to both.
+    assert any(g == "https://w3id.org/sira/id/region/FRC13" for g, _ in matrix)
+    rural = _region_comparison(site, urban_rural="predominantly-rural", theme="health")
+    assert (region, theme + "mental-health") in rural
     assert site.delete(site.tokens.north, posted["id"]).status_code == 204
     assert not [k for k in _region_comparison(site) if k[0] == region]
 
