@@ -685,13 +685,15 @@ def labels(iris: Iterable[str], lang: str, runner: Runner) -> dict[str, str]:
     """
     wanted = sorted(set(iris))
     best: dict[str, tuple[tuple[int, int], str]] = {}
-    predicates = " ".join(f"<{p}>" for p in _LABEL_PREDICATES)
+    # One VALUES block and a FILTER: with a second VALUES for the predicates,
+    # Oxigraph plans a scan (0.2 s instead of 2 ms for 100 IRIs at 1M triples).
+    predicates = ", ".join(f"<{p}>" for p in _LABEL_PREDICATES)
     for start in range(0, len(wanted), _LABEL_CHUNK):
         chunk = wanted[start : start + _LABEL_CHUNK]
         values = " ".join(sparql_term(ox.NamedNode(i)) for i in chunk)
         _, rows = runner(
             f"SELECT ?s ?p ?label WHERE {{ VALUES ?s {{ {values} }} "
-            f"VALUES ?p {{ {predicates} }} ?s ?p ?label }}"
+            f"?s ?p ?label FILTER(?p IN ({predicates})) }}"
         )
         for s, p, label in rows:
             if not isinstance(label, ox.Literal) or s is None or p is None:
