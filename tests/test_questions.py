@@ -1115,3 +1115,12 @@ def test_text_table_shows_labels(catalogue, actions_store) -> None:
     assert "Action three" in text and "Action four" in text
     assert "Org A" in text and "Region QA11, Region QA12" in text
     assert lines[-1] == "(2 rows)"
+
+
+def test_the_documentation_names_every_question_and_parameter(catalogue) -> None:
+    text = (REPO / "docs" / "questions.md").read_text(encoding="utf-8")
+    for question in catalogue.values():
+        assert f"| `{question.name}` |" in text, question.name
+        row = next(line for line in text.splitlines() if line.startswith(f"| `{question.name}` |"))
+        for param in question.params:
+            assert f"`{param.name}`" in row, (question.name, param.name)

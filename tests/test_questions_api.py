@@ -331,3 +331,18 @@ def test_cli_table_and_csv(disk_store: Path) -> None:
     done = cli(disk_store, "--file", str(REPO / "queries" / "gaps.rq"), "--format", "json")
     assert done.returncode == 0
     assert json.loads(done.stdout)["head"]["vars"] == [c.name for c in CATALOGUE["gaps"].columns]
+
+
+def test_a_malformed_question_file_is_a_500_naming_it(
+    live_server_factory: Callable[..., LiveServer], tmp_path: Path
+) -> None:
+    queries = tmp_path / "queries"
+    queries.mkdir()
+    text = (REPO / "queries" / "stakeholders.rq").read_text(encoding="utf-8")
+    (queries / "broken.rq").write_text(text.replace("#+ title_fr:", "#+ titre:"), encoding="utf-8")
+    server = live_server_factory(
+        settings=Settings(store_path=None, query_workers=0, queries_dir=queries)
+    )
+    response = requests.get(server.url + "/api/questions", timeout=30)
+    assert response.status_code == 500
+    assert "broken.rq:2: unknown header entry 'titre'" in response.json()["error"]

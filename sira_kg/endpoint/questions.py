@@ -1002,6 +1002,13 @@ def _question_error(exc: QuestionError) -> Response:
     return _json(exc.to_json(), exc.status)
 
 
+@bp.errorhandler(CatalogueError)
+def _catalogue_error(exc: CatalogueError) -> Response:
+    """A malformed file in queries/: the server's fault, said with file and line."""
+    current_app.logger.error("malformed question file: %s", exc)
+    return _json({"error": f"a question file is malformed: {exc}", "status": 500}, 500)
+
+
 @bp.get("/api/questions")
 def list_questions() -> Response:
     """Every question with its parameters and columns."""
