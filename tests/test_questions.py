@@ -271,13 +271,13 @@ def funding_store() -> GraphStore:
 def test_funding_totals_by_theme_stream_and_funder(catalogue, funding_store) -> None:
     rows = short(ask(catalogue, funding_store, "funding"))
     assert rows == [
-        # f4: an item with no theme, no funder, no amount
+        # f4 and f5: an item with no theme, no funder, no amount in euros
         {
             "theme": None,
             "stream": "s-loc",
             "level": "local",
             "funder": None,
-            "fundings": 1,
+            "fundings": 2,
             "total_eur": None,
         },
         {
