@@ -9,8 +9,9 @@ sira_kg.loaders and sira_kg.endpoint.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from sira_kg import __version__
@@ -32,13 +33,6 @@ def _settings(args: argparse.Namespace) -> Settings:
     if getattr(args, "store", None):
         settings = settings.with_(store_path=Path(args.store))
     return settings
-
-
-def _not_built(name: str) -> Callable[[argparse.Namespace], int]:
-    def run(args: argparse.Namespace) -> int:
-        raise CliError(f"`sira-kg {name}` is not built yet", EXIT_INPUT)
-
-    return run
 
 
 # -- partner (sira_kg.core.partners) -------------------------------------------------
@@ -636,6 +630,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `sira-kg stats | head`: the reader left; stop quietly, as cat does
+        # (stdout goes to /dev/null so that the flush at exit cannot fail again).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":
