@@ -1,37 +1,20 @@
 """Run every benchmark: each ``benchmarks/*_bench.py`` module's ``main()`` in turn (`make bench`).
 
-A module's ``main`` is called without arguments; a ``main`` that needs
-arguments is run as its script would be (``python -m benchmarks.NAME``, its
-``__main__`` block supplies the defaults). Timings are printed, never asserted:
-performance is not a unit test.
+Each ``main`` runs with its default sizes when called without arguments
+(``python -m benchmarks.NAME ...`` takes others). Timings are printed, never
+asserted: performance is not a unit test.
 """
 
 from __future__ import annotations
 
 import importlib
-import inspect
-import runpy
 import sys
 import time
 from pathlib import Path
 
 
 def run(name: str) -> None:
-    module = importlib.import_module(name)
-    required = [
-        p
-        for p in inspect.signature(module.main).parameters.values()
-        if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-    ]
-    if not required:
-        module.main()
-        return
-    saved = sys.argv
-    sys.argv = [name]
-    try:
-        runpy.run_module(name, run_name="__main__")
-    finally:
-        sys.argv = saved
+    importlib.import_module(name).main()
 
 
 def main() -> int:

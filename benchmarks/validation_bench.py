@@ -85,7 +85,8 @@ def synthetic_turtle(triples: int, seed: int = 0) -> str:
     return "".join(out)
 
 
-def main(sizes: list[int]) -> None:
+def main(sizes: list[int] | None = None) -> None:
+    sizes = sizes or [1000, 10000, 100000]
     from sira_kg.core.validation import validate
     from sira_kg.loaders.rdf import parse_bytes
 
@@ -105,4 +106,4 @@ def main(sizes: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [1000, 10000, 100000])
+    main([int(a) for a in sys.argv[1:]])
