@@ -452,6 +452,8 @@ def cmd_query(args: argparse.Namespace) -> int:
         raise CliError("give exactly one of QUERY, --file FILE.rq or --question NAME", EXIT_INPUT)
     if args.param and not args.question:
         raise CliError("--param goes with --question NAME", EXIT_INPUT)
+    if (args.limit is not None or args.offset is not None) and not args.question:
+        raise CliError("--limit and --offset go with --question NAME", EXIT_INPUT)
     if not q.LANG_TAG.match(args.lang):
         raise CliError(f"--lang {args.lang!r} is not a language tag (en, fr, ...)", EXIT_INPUT)
     if args.question:
@@ -465,7 +467,10 @@ def cmd_query(args: argparse.Namespace) -> int:
         try:
             question = q.get_question(q.load_catalogue(settings.queries_dir), args.question)
             store, _ = _open(args)
-            table = q.answer(question, params, q.store_runner(store), args.lang.lower())
+            limit, offset = q.check_page(args.limit, args.offset, settings.max_result_rows)
+            table = q.answer(
+                question, params, q.store_runner(store), args.lang.lower(), limit, offset
+            )
         except q.QuestionError as exc:
             valid = exc.details.get("valid_values")
             shown = f"; valid values: {', '.join(valid[:30])}" if valid else ""
@@ -570,6 +575,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--file", metavar="FILE.rq")
     p.add_argument("--question", metavar="NAME")
     p.add_argument("--param", action="append", default=[], metavar="K=V")
+    p.add_argument("--limit", metavar="N", help="--question: at most N rows (default: all)")
+    p.add_argument("--offset", metavar="N", help="--question: skip the first N rows")
     p.add_argument("--lang", default="en")
     p.add_argument(
         "--format", dest="output_format", choices=["table", "csv", "json"], default="table"

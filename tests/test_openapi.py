@@ -65,7 +65,9 @@ def test_each_question_is_a_path_with_its_parameters(document) -> None:
             if param.type == "date":
                 assert described["schema"]["format"] == "date"
         refs = {p["$ref"] for p in operation["parameters"] if "$ref" in p}
-        assert refs == {"#/components/parameters/lang", "#/components/parameters/format"}
+        assert refs == {
+            f"#/components/parameters/{n}" for n in ("lang", "format", "limit", "offset")
+        }
         content = operation["responses"]["200"]["content"]
         assert set(content) == {"application/json", "text/csv"}
         assert "400" in operation["responses"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -1124,3 +1125,91 @@ def test_the_documentation_names_every_question_and_parameter(catalogue) -> None
         row = next(line for line in text.splitlines() if line.startswith(f"| `{question.name}` |"))
         for param in question.params:
             assert f"`{param.name}`" in row, (question.name, param.name)
+
+
+# -- paging ------------------------------------------------------------------------------------
+
+
+def _pages(question: q.Question, store: GraphStore, size: int) -> list[q.Table]:
+    runner = q.store_runner(store)
+    pages = [q.answer(question, {}, runner, "en", size, 0)]
+    while pages[-1].more:
+        pages.append(q.answer(question, {}, runner, "en", size, pages[-1].next_offset))
+    return pages
+
+
+@pytest.mark.parametrize(
+    ("name", "fixture"),
+    [
+        ("actions", "actions_store"),
+        ("capacities", "capacities_store"),
+        ("funding", "funding_store"),
+        ("funders", "funders_store"),
+        ("gaps", "gaps_store"),
+        ("target-groups", "groups_store"),
+        ("resources", "resources_store"),
+    ],
+)
+@pytest.mark.parametrize("size", [1, 2, 3])
+def test_pages_put_together_are_the_whole_answer(catalogue, request, name, fixture, size) -> None:
+    store = request.getfixturevalue(fixture)
+    whole = q.answer(catalogue[name], {}, q.store_runner(store))
+    assert len(whole.rows) >= 2 and not whole.more and whole.limit is None
+    pages = _pages(catalogue[name], store, size)
+    assert len(pages) == -(-len(whole.rows) // size)  # no empty last page: limit+1 was asked
+    assert [row for page in pages for row in page.rows] == whole.rows
+    assert [p.offset for p in pages] == list(range(0, len(whole.rows), size))
+    assert all(len(p.rows) == size for p in pages[:-1]) and not pages[-1].more
+
+
+def test_actions_and_capacities_are_paged_in_their_inner_select(catalogue) -> None:
+    inner = {"actions": ("action",), "capacities": ("region", "organisation", "theme")}
+    for name, order in inner.items():
+        question = catalogue[name]
+        assert question.page_order == order
+        paged = question.page(question.bind({}), 11, 20)
+        slot = next(line for line in paged.splitlines() if "LIMIT" in line)
+        expected = "ORDER BY " + " ".join("?" + v for v in order) + " LIMIT 11 OFFSET 20"
+        assert slot.strip() == expected
+        assert not paged.rstrip().endswith("OFFSET 20")  # not at the end: inside
+        assert question.page(question.sparql, None, 0) == question.sparql  # raw: no page
+    funding = catalogue["funding"]
+    assert funding.page_order == ()
+    assert funding.page(funding.sparql, 5, 0).rstrip().endswith("LIMIT 5")
+
+
+def test_page_takes_only_integers(catalogue) -> None:
+    question = catalogue["actions"]
+    for bad in ("5 } DROP ALL", 5.0, -1, True):
+        with pytest.raises(ValueError):
+            question.page(question.sparql, bad, 0)  # type: ignore[arg-type]
+    for raw in ("0", "-3", "ten", "1e3", "5; DROP", "٣", "99999999999"):
+        with pytest.raises(q.ParameterError) as caught:
+            q.check_page(raw, None, 1000)
+        assert caught.value.details["parameter"] == "limit" and "limit=" in caught.value.message
+    with pytest.raises(q.ParameterError, match="offset="):
+        q.check_page(None, "-1", 1000)
+    assert q.check_page("5000", "7", 1000) == (1000, 7)  # capped by max_result_rows
+    assert q.check_page(None, None, 1000) == (None, 0)
+
+
+@pytest.mark.parametrize(
+    ("entry", "slot", "needle"),
+    [
+        ("inner ?action", "", "exactly one `# [page]` slot"),
+        ("inner ?action", "    # [page]\n    # [page]\n", "exactly one"),
+        ("inner", "    # [page]\n", "expected `#+ page: inner ?var"),
+        ("inner ?nope", "    # [page]\n", "?nope is not a column"),
+        ("outer", "    # [page]\n", "slot in a question paged outer"),
+        ("sideways", "", "expected `#+ page: inner ?var"),
+    ],
+)
+def test_a_bad_page_entry_is_a_catalogue_error(entry, slot, needle) -> None:
+    text = (
+        "#+ title_en: T\n#+ title_fr: T\n#+ description_en: D\n#+ description_fr: D\n"
+        f"#+ column action: type=iri\n#+ page: {entry}\n"
+        "SELECT ?action WHERE {\n  {\n    SELECT DISTINCT ?action WHERE { ?action a ?c }\n"
+        f"{slot}  }}\n}}\nORDER BY ?action\n"
+    )
+    with pytest.raises(q.CatalogueError, match=re.escape(needle)):
+        q.parse_question(text, "paged")

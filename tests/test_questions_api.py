@@ -346,3 +346,60 @@ def test_a_malformed_question_file_is_a_500_naming_it(
     response = requests.get(server.url + "/api/questions", timeout=30)
     assert response.status_code == 500
     assert "broken.rq:2: unknown header entry 'titre'" in response.json()["error"]
+
+
+def test_json_pages_with_a_next_link_and_csv_is_whole(server: LiveServer) -> None:
+    url = server.url + "/api/questions/actions"
+    whole = requests.get(url, timeout=30).json()  # fewer rows than a page: all of them
+    assert whole["limit"] == 1000 and whole["offset"] == 0 and whole["next"] is None
+    assert len(whole["rows"]) >= 3
+    rows, next_url, links = [], url + "?limit=2", 0
+    while next_url:
+        response = requests.get(next_url, timeout=30)
+        assert response.status_code == 200
+        page = response.json()
+        assert page["limit"] == 2 and len(page["rows"]) <= 2
+        rows += page["rows"]
+        next_url = page["next"]
+        if next_url:
+            links += 1
+            assert response.headers["Link"] == f'<{next_url}>; rel="next"'
+            assert "offset=" + str(page["offset"] + 2) in next_url
+        else:
+            assert "Link" not in response.headers
+    assert rows == whole["rows"] and links == -(-len(rows) // 2) - 1
+    as_csv = requests.get(url, params={"format": "csv"}, timeout=30)
+    assert len(list(csv.DictReader(io.StringIO(as_csv.text)))) == len(rows)
+    assert "Link" not in as_csv.headers
+    one = requests.get(url, params={"format": "csv", "limit": 1, "offset": 1}, timeout=30)
+    assert [r["action"] for r in csv.DictReader(io.StringIO(one.text))] == [rows[1]["action"]]
+    assert one.headers["Link"].endswith('limit=1&offset=2>; rel="next"')
+
+
+@pytest.mark.parametrize(
+    ("query", "needle"),
+    [
+        ("limit=0", "limit='0' is not an integer from 1"),
+        ("limit=ten", "limit='ten'"),
+        ("limit=1%20}%20DROP%20ALL", "limit="),
+        ("offset=-2", "offset='-2'"),
+        ("limit=1&limit=2", "limit was given more than once"),
+    ],
+)
+def test_bad_limit_or_offset_is_a_400_naming_it(server: LiveServer, query, needle) -> None:
+    response = requests.get(f"{server.url}/api/questions/actions?{query}", timeout=30)
+    assert response.status_code == 400
+    assert needle in response.json()["error"]
+    assert response.json()["parameter"] in ("limit", "offset")
+
+
+def test_cli_limit_and_offset(disk_store: Path) -> None:
+    whole = json.loads(cli(disk_store, "--question", "actions", "--format", "json").stdout)
+    assert whole["limit"] is None and whole["next_offset"] is None
+    done = cli(
+        disk_store, "--question", "actions", "--format", "json", "--limit", "1", "--offset", "1"
+    )
+    page = json.loads(done.stdout)
+    assert page["rows"] == whole["rows"][1:2] and page["next_offset"] == 2
+    bad = cli(disk_store, "--question", "actions", "--limit", "x")
+    assert bad.returncode == 2 and "limit='x'" in bad.stderr

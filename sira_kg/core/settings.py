@@ -50,6 +50,9 @@ class Settings:
     # Limits of the endpoint (documented in README).
     query_timeout: float = field(default_factory=lambda: float(_env("QUERY_TIMEOUT", "30")))
     max_result_rows: int = field(default_factory=lambda: int(_env("MAX_RESULT_ROWS", "100000")))
+    # Rows in one page of a question's JSON answer (?limit= asks for another size, up to
+    # max_result_rows; CSV is the whole answer unless ?limit= or ?offset= is given).
+    question_page_size: int = field(default_factory=lambda: int(_env("QUESTION_PAGE_SIZE", "1000")))
     max_request_bytes: int = field(
         default_factory=lambda: int(_env("MAX_REQUEST_BYTES", str(10 * 1024 * 1024)))
     )

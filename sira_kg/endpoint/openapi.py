@@ -108,6 +108,8 @@ def _question_path(question: Question) -> dict[str, Any]:
                 *(_parameter(p) for p in question.params),
                 {"$ref": "#/components/parameters/lang"},
                 {"$ref": "#/components/parameters/format"},
+                {"$ref": "#/components/parameters/limit"},
+                {"$ref": "#/components/parameters/offset"},
             ],
             "responses": {
                 "200": {
@@ -270,6 +272,23 @@ def _components() -> dict[str, Any]:
                 "description": "json or csv (else by Accept: text/csv or application/json)",
                 "schema": {"type": "string", "enum": ["json", "csv"]},
             },
+            "limit": {
+                "name": "limit",
+                "in": "query",
+                "required": False,
+                "description": "rows in the page (JSON default: the server's question_page_size, "
+                "1000 unless configured; capped at its max_result_rows). CSV is the whole answer "
+                "unless limit or offset is given. When more rows follow, the JSON answer's "
+                '`next` and the `Link: <…>; rel="next"` header give the next page\'s URL.',
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            "offset": {
+                "name": "offset",
+                "in": "query",
+                "required": False,
+                "description": "rows skipped before the page (default 0)",
+                "schema": {"type": "integer", "minimum": 0, "default": 0},
+            },
         },
         "schemas": {
             "QuestionError": {
@@ -350,6 +369,10 @@ def _components() -> dict[str, Any]:
                         "items": {"type": "object", "additionalProperties": string_or_list},
                     },
                     "row_count": {"type": "integer"},
+                    "limit": {"type": "integer", "nullable": True},
+                    "offset": {"type": "integer"},
+                    "next_offset": {"type": "integer", "nullable": True},
+                    "next": {"type": "string", "format": "uri", "nullable": True},
                 },
                 "required": ["question", "parameters", "columns", "rows"],
             },

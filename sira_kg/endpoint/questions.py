@@ -37,6 +37,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
@@ -80,7 +81,11 @@ class CatalogueError(Exception):
 
 PARAM_TYPES = ("region", "concept", "resource", "language", "date")
 COLUMN_TYPES = ("iri", "iri-list", "string", "integer", "decimal", "boolean", "date")
-RESERVED_NAMES = frozenset({"lang", "format"})
+RESERVED_NAMES = frozenset({"lang", "format", "limit", "offset"})
+# The page slot of a ``#+ page: inner ?var ...`` question: a comment line, so the raw
+# file stays a valid query; paging replaces it with ``ORDER BY ?var ... LIMIT n OFFSET m``.
+_PAGE_SLOT = re.compile(r"^([ \t]*)#[ \t]*\[page\].*$", re.M)
+MAX_OFFSET = 10**9
 LANGS = ("en", "fr")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _QUESTION_NAME = re.compile(r"[a-z][a-z0-9-]*\Z")
@@ -159,6 +164,9 @@ class Question:
     columns: tuple[Column, ...]
     sparql: str
     path: Path
+    # ``#+ page: inner ?var ...``: the variables the inner SELECT is paged by
+    # (at its page slot); empty: a page is a LIMIT/OFFSET on the whole query.
+    page_order: tuple[str, ...] = ()
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -196,6 +204,28 @@ class Question:
                 for line in lines
             ]
         return "".join(lines)
+
+    def page(self, sparql: str, limit: int | None, offset: int = 0) -> str:
+        """``sparql`` (this question's text, bound or not) limited to one page of rows.
+
+        ``limit`` and ``offset`` are integers checked here, the only user values
+        ever written into query text. With ``#+ page: inner``, the page is taken
+        in the inner SELECT that picks the subjects (ordered by them), so that the
+        facts are gathered for that page only; otherwise it ends the whole query.
+        """
+        if limit is not None and (type(limit) is not int or not 0 <= limit <= MAX_OFFSET):
+            raise ValueError(f"limit must be an integer from 0 to {MAX_OFFSET}")
+        if type(offset) is not int or not 0 <= offset <= MAX_OFFSET:
+            raise ValueError(f"offset must be an integer from 0 to {MAX_OFFSET}")
+        modifiers = (f" LIMIT {limit}" if limit is not None else "") + (
+            f" OFFSET {offset}" if offset else ""
+        )
+        if not modifiers:
+            return sparql
+        if not self.page_order:
+            return sparql.rstrip() + "\n" + modifiers.strip() + "\n"
+        order = "ORDER BY " + " ".join(f"?{v}" for v in self.page_order)
+        return _PAGE_SLOT.sub(lambda m: m.group(1) + order + modifiers, sparql, count=1)
 
 
 def _is_comment(line: str) -> bool:
@@ -328,6 +358,7 @@ def parse_question(text: str, name: str, path: Path | None = None) -> Question:
     descriptions: dict[str, str] = {}
     params: list[Param] = []
     columns: list[Column] = []
+    page_order: tuple[str, ...] = ()
     for number, key, value in _header_entries(text, where):
         at = f"{where}:{number}"
         word, _, arg = key.partition(" ")
@@ -339,6 +370,8 @@ def parse_question(text: str, name: str, path: Path | None = None) -> Question:
             params.append(_param(arg.strip(), value, at))
         elif word == "column" and arg:
             columns.append(_column(arg.strip(), value, at))
+        elif word == "page" and not arg:
+            page_order = _page_entry(value, text, at)
         else:
             raise CatalogueError(f"{at}: unknown header entry {key!r}")
     for lang in LANGS:
@@ -371,7 +404,30 @@ def parse_question(text: str, name: str, path: Path | None = None) -> Question:
             f"{where}: the columns declared ({', '.join(c.name for c in columns)}) are not "
             f"the SELECT variables ({', '.join(variables)})"
         )
-    return Question(name, titles, descriptions, tuple(params), tuple(columns), text, Path(where))
+    if page_order and (missing := [v for v in page_order if v not in variables]):
+        raise CatalogueError(f"{where}: the page variable ?{missing[0]} is not a column")
+    return Question(
+        name, titles, descriptions, tuple(params), tuple(columns), text, Path(where), page_order
+    )
+
+
+def _page_entry(value: str, text: str, where: str) -> tuple[str, ...]:
+    """The variables of ``#+ page: inner ?a ?b`` (``outer``: none); checks the page slot."""
+    words = value.split()
+    slots = len(_PAGE_SLOT.findall(text))
+    if words == ["outer"]:
+        if slots:
+            raise CatalogueError(f"{where}: a `# [page]` slot in a question paged outer")
+        return ()
+    names = [w[1:] for w in words[1:] if w.startswith("?") and _NAME.match(w[1:])]
+    if not words or words[0] != "inner" or not names or len(names) != len(words) - 1:
+        raise CatalogueError(f"{where}: expected `#+ page: inner ?var ...` or `#+ page: outer`")
+    if slots != 1:
+        raise CatalogueError(
+            f"{where}: `#+ page: inner` needs exactly one `# [page]` slot line "
+            f"(where the inner SELECT's ORDER BY would go), found {slots}"
+        )
+    return tuple(names)
 
 
 def load_catalogue(queries_dir: Path) -> dict[str, Question]:
@@ -758,8 +814,15 @@ class Table:
     parameter_labels: dict[str, list[str | None]]
     columns: list[dict[str, Any]]
     rows: list[dict[str, Any]]
+    limit: int | None = None  # the page size asked; None: every row from offset on
+    offset: int = 0
+    more: bool = False  # rows follow this page (one more row was there)
 
-    def to_json(self, base_url: str = "") -> dict[str, Any]:
+    @property
+    def next_offset(self) -> int | None:
+        return self.offset + len(self.rows) if self.more else None
+
+    def to_json(self, base_url: str = "", next_url: str | None = None) -> dict[str, Any]:
         q = self.question
         return {
             "question": {
@@ -780,6 +843,10 @@ class Table:
             "columns": self.columns,
             "rows": self.rows,
             "row_count": len(self.rows),
+            "limit": self.limit,
+            "offset": self.offset,
+            "next_offset": self.next_offset,
+            "next": next_url if self.more else None,
         }
 
     def to_csv(self) -> str:
@@ -817,7 +884,8 @@ class Table:
         rule = "  ".join("-" * w for w in widths)
         text = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)), rule]
         text += ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) for line in lines]
-        text.append(f"({len(self.rows)} row{'s' if len(self.rows) != 1 else ''})")
+        more = f"; more with --offset {self.next_offset}" if self.more else ""
+        text.append(f"({len(self.rows)} row{'s' if len(self.rows) != 1 else ''}{more})")
         return "\n".join(line.rstrip() for line in text) + "\n"
 
 
@@ -861,12 +929,23 @@ def answer(
     given: Mapping[str, str | Sequence[str]],
     runner: Runner,
     lang: str = "en",
+    limit: int | None = None,
+    offset: int = 0,
 ) -> Table:
-    """Resolve the parameters, run the bound query, type the cells and add the labels."""
+    """Resolve the parameters, run the bound query, type the cells and add the labels.
+
+    With ``limit`` (and ``offset``), one page of the answer: ``limit + 1`` rows
+    are asked for (see :meth:`Question.page`), the extra one only telling that
+    more follow; labels are looked up for the rows of the page only.
+    """
     lang = (lang or "en").lower()
     resolved = resolve(question, given, runner)
     sparql = question.bind({name: r.terms for name, r in resolved.items()})
+    sparql = question.page(sparql, None if limit is None else limit + 1, offset)
     variables, raw_rows = runner(sparql)
+    more = limit is not None and len(raw_rows) > limit
+    if more:
+        raw_rows = raw_rows[:limit]
     index = {v: i for i, v in enumerate(variables)}
     rows: list[dict[str, Any]] = []
     iris: set[str] = set()
@@ -910,7 +989,7 @@ def answer(
         name: [names.get(t.value) if isinstance(t, ox.NamedNode) else t.value for t in r.terms]
         for name, r in resolved.items()
     }
-    return Table(question, lang, resolved, parameter_labels, columns, rows)
+    return Table(question, lang, resolved, parameter_labels, columns, rows, limit, offset, more)
 
 
 _LABEL_WORD = {"en": "label", "fr": "libellé"}
@@ -921,6 +1000,33 @@ def catalogue_json(catalogue: Mapping[str, Question], lang: str, base_url: str =
         "lang": lang,
         "questions": [q.describe(lang, base_url) for q in catalogue.values()],
     }
+
+
+def check_page(
+    limit: str | int | None, offset: str | int | None, max_rows: int
+) -> tuple[int | None, int]:
+    """``(limit, offset)`` as integers; :class:`ParameterError` naming what is wrong.
+
+    ``limit`` is at least 1 and at most ``max_rows`` (larger values are capped);
+    ``offset`` from 0 to :data:`MAX_OFFSET`. None: no limit, offset 0.
+    """
+    out: list[int | None] = []
+    for name, raw, low in (("limit", limit, 1), ("offset", offset, 0)):
+        if raw is None:
+            out.append(None)
+            continue
+        text = str(raw).strip()
+        if not text.isascii() or not text.isdigit() or len(text) > 10 or int(text) < low:
+            raise ParameterError(
+                f"{name}={raw!r} is not an integer from {low} to "
+                f"{max_rows if name == 'limit' else MAX_OFFSET}",
+                parameter=name,
+            )
+        value = int(text)
+        if name == "offset" and value > MAX_OFFSET:
+            raise ParameterError(f"offset={raw!r} is larger than {MAX_OFFSET}", parameter="offset")
+        out.append(min(value, max_rows) if name == "limit" else value)
+    return out[0], out[1] or 0
 
 
 # -- HTTP -------------------------------------------------------------------------------------
@@ -965,7 +1071,8 @@ def http_runner() -> Runner:
         job = QueryJob(
             query=sparql,
             format_key="tsv",
-            max_rows=settings.max_result_rows,
+            # one row more than a page of the largest size: the row telling that more follow
+            max_rows=settings.max_result_rows + 1,
             timeout=settings.query_timeout,
         )
         body = state.evaluator.run(job).body
@@ -1024,13 +1131,44 @@ def ask(name: str) -> Response:
     question = get_question(_catalogue(), name)
     lang = request_lang()
     csv_wanted = _wants_csv()
+    limit, offset = _request_page(csv_wanted)
     given = {k: request.args.getlist(k) for k in request.args if k not in RESERVED_NAMES}
     try:
-        table = answer(question, given, http_runner(), lang)
+        table = answer(question, given, http_runner(), lang, limit, offset)
     except QueryFailed as exc:
         return _json({"error": exc.message, "status": exc.status}, exc.status)
+    next_url = _next_url(table)
     if csv_wanted:
         response = Response(table.to_csv(), content_type="text/csv; charset=utf-8")
         response.headers["Content-Disposition"] = f'inline; filename="{question.name}.csv"'
-        return response
-    return _json(table.to_json(request.host_url.rstrip("/")))
+    else:
+        response = _json(table.to_json(request.host_url.rstrip("/"), next_url))
+    if next_url:
+        response.headers["Link"] = f'<{next_url}>; rel="next"'
+    return response
+
+
+def _request_page(csv_wanted: bool) -> tuple[int | None, int]:
+    """``?limit=`` and ``?offset=``; JSON defaults to a page of ``question_page_size`` rows.
+
+    CSV, read whole by pandas, is the whole answer unless ``limit`` or ``offset`` is given.
+    """
+    settings = current_app.extensions["sira"].settings
+    for name in ("limit", "offset"):
+        if len(request.args.getlist(name)) > 1:
+            raise ParameterError(f"{name} was given more than once; give it once", parameter=name)
+    limit, offset = check_page(
+        request.args.get("limit"), request.args.get("offset"), settings.max_result_rows
+    )
+    if limit is None and not csv_wanted:
+        limit = min(settings.question_page_size, settings.max_result_rows)
+    return limit, offset
+
+
+def _next_url(table: Table) -> str | None:
+    """The URL of the next page: this request's, with ``limit`` and ``offset`` set."""
+    if not table.more or table.limit is None:
+        return None
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("limit", "offset")]
+    args += [("limit", str(table.limit)), ("offset", str(table.next_offset))]
+    return request.base_url + "?" + urlencode(args)
