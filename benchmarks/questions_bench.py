@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             missed.append(f"{name} {shown}")
         print(
             f"{name:<18} {shown:<44} {rows:>6} {statistics.median(bare):>9.3f}s "
-            f"{p50:>10.3f}s {_p95(whole):>6.3f}s  {verdict:<6 if args.whole else 0}",
+            f"{p50:>10.3f}s {_p95(whole):>6.3f}s  {verdict.ljust(6) if args.whole else verdict}",
             end="" if args.whole else "\n",
             flush=True,
         )
