@@ -322,28 +322,16 @@ class PartnerRegistry:
     @contextmanager
     def _connect(self, write: bool = False) -> Iterator[sqlite3.Connection]:
         if self._memory is not None:
-            with self._lock:
-                con = self._memory
-                con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-                try:
-                    yield con
-                except BaseException:
-                    con.execute("ROLLBACK")
-                    raise
-                con.execute("COMMIT")
+            with self._lock, _transaction(self._memory, write) as con:
+                yield con
             return
         try:
             con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
         except sqlite3.Error as exc:
             raise PartnerError(f"cannot open the partner registry {self.path}: {exc}") from None
         try:
-            con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
+            with _transaction(con, write):
                 yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
         except sqlite3.Error as exc:
             raise PartnerError(f"partner registry {self.path}: {exc}") from None
         finally:
@@ -539,3 +527,15 @@ def ownership_problems(
         for p, o in triples[: max(0, limit - len(problems))]:
             problems.append(OwnershipProblem(iri, str(p), _n3(o), owners[iri]))
     return problems, total
+
+
+@contextmanager
+def _transaction(con: sqlite3.Connection, write: bool) -> Iterator[sqlite3.Connection]:
+    """One SQLite transaction: IMMEDIATE for writes, so check-then-insert cannot race."""
+    con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
