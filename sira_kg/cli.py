@@ -469,7 +469,13 @@ def cmd_query(args: argparse.Namespace) -> int:
             store, _ = _open(args)
             limit, offset = q.check_page(args.limit, args.offset, settings.max_result_rows)
             table = q.answer(
-                question, params, q.store_runner(store), args.lang.lower(), limit, offset
+                question,
+                params,
+                q.store_runner(store),
+                args.lang.lower(),
+                limit,
+                offset,
+                q.store_labeller(store),
             )
         except q.QuestionError as exc:
             valid = exc.details.get("valid_values")

@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 
 from sira_kg.core.store import GraphStore
-from sira_kg.endpoint.evaluation import Answer, QueryJob
+from sira_kg.endpoint.evaluation import Answer, LabelJob, QueryJob
 
 
 class CachingEvaluator:
@@ -30,9 +30,9 @@ class CachingEvaluator:
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
-    def run(self, job: QueryJob) -> Answer:
+    def run(self, job: QueryJob | LabelJob) -> Answer:
         generation = self.store.generation  # read before evaluating: a write meanwhile wins
-        key = (job.query, job.format_key, job.default_graphs, job.named_graphs, job.max_rows)
+        key = job.cache_key()
         with self._lock:
             if generation != self._generation:
                 self._entries.clear()
@@ -45,7 +45,7 @@ class CachingEvaluator:
                 return answer
             self.misses += 1
         answer = self.inner.run(job)
-        size = len(answer.body) + len(job.query)
+        size = len(answer.body) + _key_size(key)
         if size <= self.max_entry:
             with self._lock:
                 if (
@@ -56,8 +56,19 @@ class CachingEvaluator:
                     self._bytes += size
                     while self._bytes > self.max_bytes:
                         old_key, old = self._entries.popitem(last=False)
-                        self._bytes -= len(old.body) + len(old_key[0])
+                        self._bytes -= len(old.body) + _key_size(old_key)
         return answer
 
     def __getattr__(self, name: str):  # noqa: ANN204 - close(), wait_ready(), ready of the inner one
         return getattr(self.inner, name)
+
+
+def _key_size(key: tuple) -> int:
+    """About the bytes a key holds: its strings (the query, or the IRIs of a label job)."""
+    size = 0
+    for part in key:
+        if isinstance(part, str):
+            size += len(part)
+        elif isinstance(part, tuple):
+            size += sum(len(s) for s in part if isinstance(s, str))
+    return size

@@ -5,10 +5,14 @@ solutions are counted against the row limit and the deadline while they are
 read, and pyoxigraph writes the chosen format. It is a plain function of a
 store and a :class:`QueryJob`, so that it runs the same in a thread of the
 server or in a query worker process (see :mod:`sira_kg.endpoint.workers`).
+A :class:`LabelJob` (the labels of a question's answer) goes the same way, so
+that its lookups run on the workers' in-memory copy, several times faster
+than on the disk store.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import traceback
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from sira_kg.core.labels import store_labels
 from sira_kg.core.store import GraphStore
 from sira_kg.endpoint.negotiation import GRAPH_FORMATS, RESULT_FORMATS, Format
 
@@ -34,6 +39,21 @@ class QueryJob:
     named_graphs: tuple[str, ...] | None = None  # protocol named-graph-uri
     max_rows: int = 100_000
     timeout: float = 30.0
+
+    def cache_key(self) -> tuple:
+        return (self.query, self.format_key, self.default_graphs, self.named_graphs, self.max_rows)
+
+
+@dataclass(frozen=True)
+class LabelJob:
+    """The labels of ``iris`` in ``lang`` (see :mod:`sira_kg.core.labels`), as a JSON object."""
+
+    iris: tuple[str, ...]
+    lang: str
+    timeout: float = 30.0
+
+    def cache_key(self) -> tuple:
+        return ("labels", self.lang, self.iris)
 
 
 @dataclass(frozen=True)
@@ -71,7 +91,7 @@ def rows_error(limit: int) -> QueryFailed:
 
 def evaluate(
     store: GraphStore,
-    job: QueryJob,
+    job: QueryJob | LabelJob,
     deadline: float,
     stopped: Callable[[], bool] = lambda: False,
 ) -> Answer:
@@ -82,6 +102,8 @@ def evaluate(
     operator (ORDER BY, GROUP BY, a join with no output yet) is only stopped by
     killing its process (see workers).
     """
+    if isinstance(job, LabelJob):
+        return _labels(store, job, deadline, stopped)
     fmt = _FORMATS[job.format_key]
     kwargs: dict = {"union_default_graph": True}
     if job.default_graphs is not None or job.named_graphs is not None:
@@ -118,6 +140,17 @@ def evaluate(
     except (ValueError, TypeError) as exc:
         raise QueryFailed(400, f"the answer cannot be written as {fmt.media_type}: {exc}") from None
     return Answer(body, fmt.content_type)
+
+
+def _labels(
+    store: GraphStore, job: LabelJob, deadline: float, stopped: Callable[[], bool]
+) -> Answer:
+    def check() -> None:
+        if time.monotonic() > deadline or stopped():
+            raise timeout_error(job.timeout)
+
+    names = store_labels(store, job.iris, job.lang, check)
+    return Answer(json.dumps(names, ensure_ascii=False).encode(), "application/json")
 
 
 def _solutions(
@@ -175,7 +208,7 @@ class ThreadEvaluator:
         self.store = store
         self._slots = threading.BoundedSemaphore(slots)
 
-    def run(self, job: QueryJob) -> Answer:
+    def run(self, job: QueryJob | LabelJob) -> Answer:
         deadline = time.monotonic() + job.timeout
         if not self._slots.acquire(timeout=job.timeout):
             raise timeout_error(job.timeout)

@@ -34,7 +34,7 @@ import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -42,6 +42,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
+from sira_kg.core.labels import sparql_labels, store_labels
 from sira_kg.core.store import GraphStore, sparql_term
 
 # -- errors -------------------------------------------------------------------------------
@@ -722,48 +723,19 @@ def _missing(question: Question, param: Param, runner: Runner) -> ParameterError
 
 # -- labels -------------------------------------------------------------------------------------
 
-_LABEL_PREDICATES = (
-    "http://www.w3.org/2004/02/skos/core#prefLabel",
-    "http://www.w3.org/2000/01/rdf-schema#label",
-    "http://purl.org/dc/terms/title",
-    "http://schema.org/name",
-    "http://purl.org/dc/terms/description",  # gaps and capacities have no label
-)
-_LABEL_CHUNK = 500
+Labeller = Callable[[Iterable[str], str], dict[str, str]]
+"""Gives a label for each IRI that has one, in a language (see :mod:`sira_kg.core.labels`)."""
 
 
-def labels(iris: Iterable[str], lang: str, runner: Runner) -> dict[str, str]:
-    """A label for each IRI that has one: the asked language first, then English, then any.
+def store_labeller(store: GraphStore) -> Labeller:
+    """Labels read from ``store``'s index: what the CLI and the library use."""
+    return lambda iris, lang: store_labels(store, iris, lang)
 
-    Names come first (skos:prefLabel, rdfs:label, dct:title, schema:name),
-    descriptions only for what has no name; the EU language IRIs get their
-    names from a built-in table when the graph has none.
-    """
-    wanted = sorted(set(iris))
-    best: dict[str, tuple[int, str]] = {}
-    # One VALUES block and one UNION branch per predicate, which binds the
-    # predicate's rank: 10 % faster than `?s ?p ?label FILTER(?p IN (...))`
-    # (a second VALUES for the predicates makes Oxigraph plan a scan: 0.2 s
-    # instead of 2 ms for 100 IRIs at 1M triples). The rank of a label is
-    # 4 × its predicate's + its language's (asked, English, none, other).
-    branches = " UNION ".join(
-        f"{{ ?s <{p}> ?label BIND({i} AS ?p) }}" for i, p in enumerate(_LABEL_PREDICATES)
-    )
-    tag_rank = {"": 2, "en": 1, lang: 0}
-    for start in range(0, len(wanted), _LABEL_CHUNK):
-        chunk = wanted[start : start + _LABEL_CHUNK]
-        values = " ".join(sparql_term(ox.NamedNode(i)) for i in chunk)
-        _, rows = runner(f"SELECT ?s ?p ?label WHERE {{ VALUES ?s {{ {values} }} {branches} }}")
-        for s, p, label in rows:
-            if not isinstance(label, ox.Literal) or s is None or p is None:
-                continue
-            tag = label.language
-            rank = int(p.value) * 4 + (tag_rank.get(tag.lower().split("-")[0], 3) if tag else 2)
-            key = s.value
-            old = best.get(key)
-            if old is None or rank < old[0]:
-                best[key] = (rank, label.value)
-    out = {iri: text for iri, (_rank, text) in best.items()}
+
+def labels(iris: Iterable[str], lang: str, labeller: Labeller) -> dict[str, str]:
+    """The labeller's labels, and the EU languages' names for those the graph does not name."""
+    wanted = set(iris)
+    out = labeller(wanted, lang) if wanted else {}
     for iri in wanted:
         if iri not in out and iri in _LANGUAGE_NAMES:
             out[iri] = _pick(_LANGUAGE_NAMES[iri], lang)
@@ -933,12 +905,14 @@ def answer(
     lang: str = "en",
     limit: int | None = None,
     offset: int = 0,
+    labeller: Labeller | None = None,
 ) -> Table:
     """Resolve the parameters, run the bound query, type the cells and add the labels.
 
     With ``limit`` (and ``offset``), one page of the answer: ``limit + 1`` rows
     are asked for (see :meth:`Question.page`), the extra one only telling that
-    more follow; labels are looked up for the rows of the page only.
+    more follow; labels are looked up for the rows of the page only, by
+    ``labeller`` (by default, with SPARQL through ``runner``).
     """
     lang = (lang or "en").lower()
     resolved = resolve(question, given, runner)
@@ -963,7 +937,9 @@ def answer(
         rows.append(row)
     for r in resolved.values():
         iris.update(t.value for t in r.terms if isinstance(t, ox.NamedNode))
-    names = labels(iris, lang, runner) if iris else {}
+    if labeller is None:
+        labeller = partial(sparql_labels, runner)
+    names = labels(iris, lang, labeller)
     columns: list[dict[str, Any]] = []
     for column in question.columns:
         columns.append(
@@ -1084,6 +1060,19 @@ def http_runner() -> Runner:
     return run
 
 
+def http_labeller() -> Labeller:
+    """Labels looked up by the app's evaluator: in a worker, on its in-memory copy (cached too)."""
+    from sira_kg.endpoint.evaluation import LabelJob
+
+    state = current_app.extensions["sira"]
+
+    def lookup(iris: Iterable[str], lang: str) -> dict[str, str]:
+        job = LabelJob(tuple(sorted(iris)), lang, state.settings.query_timeout)
+        return json.loads(state.evaluator.run(job).body)
+
+    return lookup
+
+
 def _json(payload: Any, status: int = 200) -> Response:
     return Response(
         json.dumps(payload, ensure_ascii=False, indent=1) + "\n",
@@ -1136,7 +1125,7 @@ def ask(name: str) -> Response:
     limit, offset = _request_page(csv_wanted)
     given = {k: request.args.getlist(k) for k in request.args if k not in RESERVED_NAMES}
     try:
-        table = answer(question, given, http_runner(), lang, limit, offset)
+        table = answer(question, given, http_runner(), lang, limit, offset, http_labeller())
     except QueryFailed as exc:
         return _json({"error": exc.message, "status": exc.status}, exc.status)
     next_url = _next_url(table)

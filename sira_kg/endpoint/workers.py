@@ -48,6 +48,7 @@ from dataclasses import dataclass, replace
 from sira_kg.core.store import GraphStore
 from sira_kg.endpoint.evaluation import (
     Answer,
+    LabelJob,
     QueryFailed,
     QueryJob,
     ThreadEvaluator,
@@ -224,7 +225,7 @@ class _Pool:
         except Exception:  # the zygote died: the next rebuild starts a new one
             log.exception("could not start a new query worker process")
 
-    def _take(self, job: QueryJob, deadline: float) -> _Slot:
+    def _take(self, job: QueryJob | LabelJob, deadline: float) -> _Slot:
         while True:
             if self._closed:
                 raise PoolClosed
@@ -243,7 +244,7 @@ class _Pool:
                 return slot
             slot.sock.close()
 
-    def run(self, job: QueryJob, deadline: float) -> Answer:
+    def run(self, job: QueryJob | LabelJob, deadline: float) -> Answer:
         """Answer ``job`` in the worker; :class:`PoolClosed` if the pool retires meanwhile.
 
         A query whose process was killed for another query's sake is sent
@@ -342,7 +343,7 @@ class ProcessEvaluator:
         pool = self._pool
         return pool is not None and pool.generation == self.store.generation
 
-    def run(self, job: QueryJob) -> Answer:
+    def run(self, job: QueryJob | LabelJob) -> Answer:
         deadline = time.monotonic() + job.timeout
         while True:
             pool = self._pool
