@@ -39,8 +39,7 @@ ex:nothing ex:p ex:o .
 IRIS = [
     EX + name
     for name in (
-        "both englishOnly untagged regional otherOnly named described notLiteral nothing "
-        "unknown"
+        "both englishOnly untagged regional otherOnly named described notLiteral nothing unknown"
     ).split()
 ]
 
@@ -79,8 +78,7 @@ def test_agree_on_every_iri_of_the_saone_et_loire_graph(lang) -> None:
     sel = open_store(settings)
     ensure_bootstrapped(sel, settings, validate_data=False)
     iris = [
-        r["s"].value
-        for r in sel.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }")
+        r["s"].value for r in sel.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }")
     ]
     direct = store_labels(sel, iris, lang)
     assert len(direct) > 200  # concepts, classes, organisations, places…
