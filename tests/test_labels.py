@@ -15,7 +15,7 @@ from sira_kg.core.labels import LABEL_PREDICATES, sparql_labels, store_labels
 from sira_kg.core.settings import Settings
 from sira_kg.core.store import GraphStore, open_store
 from sira_kg.endpoint.cache import CachingEvaluator
-from sira_kg.endpoint.evaluation import LabelJob, QueryFailed, ThreadEvaluator
+from sira_kg.endpoint.evaluation import QueryFailed, StoreJob, ThreadEvaluator
 from sira_kg.endpoint.questions import store_runner
 
 EX = "http://example.org/label-test/"
@@ -92,19 +92,22 @@ def test_label_predicates_are_the_documented_ones() -> None:
     )
 
 
-def test_a_label_job_is_evaluated_and_cached_like_a_query(store) -> None:
+def labels_json(store: GraphStore, check, iris: tuple[str, ...], lang: str) -> bytes:
+    """A store job's function: module-level, as the worker processes need."""
+    return json.dumps(store_labels(store, iris, lang, check)).encode()
+
+
+def test_a_store_job_is_evaluated_and_cached_like_a_query(store) -> None:
     evaluator = CachingEvaluator(ThreadEvaluator(store, slots=1), store, 1 << 20)
-    job = LabelJob(tuple(IRIS), "fr")
-    first = evaluator.run(job)
-    assert first.content_type == "application/json"
+    first = evaluator.run(StoreJob(labels_json, (tuple(IRIS), "fr")))
     assert json.loads(first.body) == store_labels(store, IRIS, "fr")
-    assert evaluator.run(LabelJob(tuple(IRIS), "fr")) is first
+    assert evaluator.run(StoreJob(labels_json, (tuple(IRIS), "fr"))) is first
     assert (evaluator.hits, evaluator.misses) == (1, 1)
-    assert evaluator.run(LabelJob(tuple(IRIS), "en")) is not first
+    assert evaluator.run(StoreJob(labels_json, (tuple(IRIS), "en"))) is not first
 
 
-def test_a_label_job_stops_at_its_deadline(store) -> None:
-    job = LabelJob(tuple(f"{EX}n{i}" for i in range(5000)), "en", timeout=0.0)
+def test_a_store_job_stops_at_its_deadline(store) -> None:
+    job = StoreJob(labels_json, (tuple(f"{EX}n{i}" for i in range(5000)), "en"), timeout=0.0)
     with pytest.raises(QueryFailed) as failed:
         ThreadEvaluator(store, slots=1).run(job)
     assert failed.value.status == 503

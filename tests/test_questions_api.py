@@ -403,3 +403,21 @@ def test_cli_limit_and_offset(disk_store: Path) -> None:
     assert page["rows"] == whole["rows"][1:2] and page["next_offset"] == 2
     bad = cli(disk_store, "--question", "actions", "--limit", "x")
     assert bad.returncode == 2 and "limit='x'" in bad.stderr
+
+
+def test_an_answer_is_computed_in_a_query_worker_under_the_endpoints_limits(
+    live_server_factory: Callable[..., LiveServer],
+) -> None:
+    settings = Settings(store_path=None, max_result_rows=3, query_timeout=30)
+    server = live_server_factory(settings=settings)
+    assert server.app.extensions["sira"].evaluator.wait_ready(60)
+    url = f"{server.url}/api/questions/stakeholders"
+    whole = requests.get(url, params={"format": "csv"}, timeout=30)
+    assert whole.status_code == 400
+    assert "too many results" in whole.json()["error"]
+    page = requests.get(url, params={"limit": 2}, timeout=30)
+    assert page.status_code == 200 and page.json()["row_count"] == 2
+    # a parameter error raised in the worker comes back as the same 400 with its details
+    bad = requests.get(url, params={"region": "ZZ999"}, timeout=30)
+    assert bad.status_code == 400
+    assert bad.json()["parameter"] == "region" and "FRC13" in bad.json()["valid_values"]

@@ -41,15 +41,15 @@ def _language_ranks(lang: str) -> dict[str, int]:
     return {"": 2, "en": 1, lang.lower(): 0}
 
 
-def _keep_best(best: dict[str, tuple[int, str]], iri: str, label: Any, ranks: dict) -> None:
-    """Keep ``label`` for ``iri`` if it is a literal in a better language than the one kept."""
-    if not isinstance(label, ox.Literal):
-        return
+def _rank(label: Any, ranks: dict[str, int]) -> int | None:
+    """The rank of a label's language (lower is better); None for what is no literal."""
+    if type(label) is not ox.Literal:
+        return None
     tag = label.language
-    rank = ranks.get(tag.lower().split("-")[0], 3) if tag else 2
-    old = best.get(iri)
-    if old is None or rank < old[0]:
-        best[iri] = (rank, label.value)
+    if not tag:
+        return 2
+    rank = ranks.get(tag)
+    return rank if rank is not None else ranks.get(tag.lower().split("-")[0], 3)
 
 
 def store_labels(
@@ -62,17 +62,25 @@ def store_labels(
     """
     ranks = _language_ranks(lang)
     lookup = store.ox.quads_for_pattern
-    todo = [ox.NamedNode(i) for i in sorted(set(iris))]
+    todo = sorted(set(iris))
     out: dict[str, str] = {}
+    n = 0
     for predicate in map(ox.NamedNode, LABEL_PREDICATES):
-        best: dict[str, tuple[int, str]] = {}
-        for n, node in enumerate(todo):
-            if n % 1000 == 999:
+        unlabelled = []
+        for iri in todo:
+            n += 1
+            if n % 1000 == 0:
                 check()
-            for quad in lookup(node, predicate, None, None):
-                _keep_best(best, node.value, quad.object, ranks)
-        out.update((iri, text) for iri, (_rank, text) in best.items())
-        todo = [node for node in todo if node.value not in best]
+            best: tuple[int, str] | None = None
+            for quad in lookup(ox.NamedNode(iri), predicate, None, None):
+                rank = _rank(quad.object, ranks)
+                if rank is not None and (best is None or rank < best[0]):
+                    best = (rank, quad.object.value)
+            if best is None:
+                unlabelled.append(iri)
+            else:
+                out[iri] = best[1]
+        todo = unlabelled
         if not todo:
             break
     return out
@@ -91,8 +99,11 @@ def sparql_labels(select: Select, iris: Iterable[str], lang: str) -> dict[str, s
                 f"SELECT ?s ?label WHERE {{ VALUES ?s {{ {values} }} ?s <{predicate}> ?label }}"
             )
             for s, label in rows:
-                if s is not None:
-                    _keep_best(best, s.value, label, ranks)
+                rank = _rank(label, ranks)
+                if s is not None and rank is not None:
+                    old = best.get(s.value)
+                    if old is None or rank < old[0]:
+                        best[s.value] = (rank, label.value)
         out.update((iri, text) for iri, (_rank, text) in best.items())
         todo = [iri for iri in todo if iri not in best]
         if not todo:

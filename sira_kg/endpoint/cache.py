@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 
 from sira_kg.core.store import GraphStore
-from sira_kg.endpoint.evaluation import Answer, LabelJob, QueryJob
+from sira_kg.endpoint.evaluation import Answer, Job
 
 
 class CachingEvaluator:
@@ -30,7 +30,7 @@ class CachingEvaluator:
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
-    def run(self, job: QueryJob | LabelJob) -> Answer:
+    def run(self, job: Job) -> Answer:
         generation = self.store.generation  # read before evaluating: a write meanwhile wins
         key = job.cache_key()
         with self._lock:
@@ -64,11 +64,5 @@ class CachingEvaluator:
 
 
 def _key_size(key: tuple) -> int:
-    """About the bytes a key holds: its strings (the query, or the IRIs of a label job)."""
-    size = 0
-    for part in key:
-        if isinstance(part, str):
-            size += len(part)
-        elif isinstance(part, tuple):
-            size += sum(len(s) for s in part if isinstance(s, str))
-    return size
+    """About the bytes a key holds: its strings (the query; a store job's pickled arguments)."""
+    return sum(len(part) for part in key if isinstance(part, str | bytes))

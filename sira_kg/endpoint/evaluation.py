@@ -5,14 +5,13 @@ solutions are counted against the row limit and the deadline while they are
 read, and pyoxigraph writes the chosen format. It is a plain function of a
 store and a :class:`QueryJob`, so that it runs the same in a thread of the
 server or in a query worker process (see :mod:`sira_kg.endpoint.workers`).
-A :class:`LabelJob` (the labels of a question's answer) goes the same way, so
-that its lookups run on the workers' in-memory copy, several times faster
-than on the disk store.
+A :class:`StoreJob` (a function of the store, such as a named question's whole
+answer) goes the same way, under the same deadline.
 """
 
 from __future__ import annotations
 
-import json
+import pickle
 import threading
 import time
 import traceback
@@ -21,7 +20,6 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from sira_kg.core.labels import store_labels
 from sira_kg.core.store import GraphStore
 from sira_kg.endpoint.negotiation import GRAPH_FORMATS, RESULT_FORMATS, Format
 
@@ -45,15 +43,26 @@ class QueryJob:
 
 
 @dataclass(frozen=True)
-class LabelJob:
-    """The labels of ``iris`` in ``lang`` (see :mod:`sira_kg.core.labels`), as a JSON object."""
+class StoreJob:
+    """A function of the store, run where queries run and under the same deadline.
 
-    iris: tuple[str, ...]
-    lang: str
+    ``function(store, check, *args)`` returns the answer's bytes; it is a
+    module-level function (pickled by name for the worker processes) that
+    calls ``check()`` now and then, which raises the timeout error once the
+    deadline has passed. The named questions use it to be answered whole
+    (parameters, query, labels) in one round trip to a worker, whose
+    in-memory copy looks labels up three times faster than the disk store.
+    """
+
+    function: Callable[..., bytes]
+    args: tuple
     timeout: float = 30.0
 
     def cache_key(self) -> tuple:
-        return ("labels", self.lang, self.iris)
+        return (self.function.__module__, self.function.__qualname__, pickle.dumps(self.args))
+
+
+Job = QueryJob | StoreJob
 
 
 @dataclass(frozen=True)
@@ -91,7 +100,7 @@ def rows_error(limit: int) -> QueryFailed:
 
 def evaluate(
     store: GraphStore,
-    job: QueryJob | LabelJob,
+    job: Job,
     deadline: float,
     stopped: Callable[[], bool] = lambda: False,
 ) -> Answer:
@@ -102,8 +111,13 @@ def evaluate(
     operator (ORDER BY, GROUP BY, a join with no output yet) is only stopped by
     killing its process (see workers).
     """
-    if isinstance(job, LabelJob):
-        return _labels(store, job, deadline, stopped)
+    if isinstance(job, StoreJob):
+
+        def check_time() -> None:
+            if time.monotonic() > deadline or stopped():
+                raise timeout_error(job.timeout)
+
+        return Answer(job.function(store, check_time, *job.args), "application/x-python-pickle")
     fmt = _FORMATS[job.format_key]
     kwargs: dict = {"union_default_graph": True}
     if job.default_graphs is not None or job.named_graphs is not None:
@@ -140,17 +154,6 @@ def evaluate(
     except (ValueError, TypeError) as exc:
         raise QueryFailed(400, f"the answer cannot be written as {fmt.media_type}: {exc}") from None
     return Answer(body, fmt.content_type)
-
-
-def _labels(
-    store: GraphStore, job: LabelJob, deadline: float, stopped: Callable[[], bool]
-) -> Answer:
-    def check() -> None:
-        if time.monotonic() > deadline or stopped():
-            raise timeout_error(job.timeout)
-
-    names = store_labels(store, job.iris, job.lang, check)
-    return Answer(json.dumps(names, ensure_ascii=False).encode(), "application/json")
 
 
 def _solutions(
@@ -208,7 +211,7 @@ class ThreadEvaluator:
         self.store = store
         self._slots = threading.BoundedSemaphore(slots)
 
-    def run(self, job: QueryJob | LabelJob) -> Answer:
+    def run(self, job: Job) -> Answer:
         deadline = time.monotonic() + job.timeout
         if not self._slots.acquire(timeout=job.timeout):
             raise timeout_error(job.timeout)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import pickle
 import re
 import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -44,6 +45,7 @@ from flask import Blueprint, Response, current_app, request
 
 from sira_kg.core.labels import sparql_labels, store_labels
 from sira_kg.core.store import GraphStore, sparql_term
+from sira_kg.endpoint.evaluation import QueryFailed, StoreJob, rows_error
 
 # -- errors -------------------------------------------------------------------------------
 
@@ -463,14 +465,28 @@ Runner = Callable[[str], Rows]
 """Evaluates a SELECT query; returns its variable names and rows of terms (None: unbound)."""
 
 
-def store_runner(store: GraphStore) -> Runner:
-    """Evaluate with :meth:`GraphStore.query` (the union of all graphs as default graph)."""
+def store_runner(
+    store: GraphStore, max_rows: int | None = None, check: Callable[[], None] | None = None
+) -> Runner:
+    """Evaluate with :meth:`GraphStore.query` (the union of all graphs as default graph).
+
+    With ``max_rows``, an answer with more rows is refused with the endpoint's
+    row-limit error; ``check`` is called every thousand rows (and raises to
+    stop the work, at a deadline).
+    """
 
     def run(sparql: str) -> Rows:
         result = store.query(sparql)
         if not isinstance(result, ox.QuerySolutions):
             raise TypeError("questions are SELECT queries")
-        return [v.value for v in result.variables], [tuple(s) for s in result]
+        rows = []
+        for solution in result:
+            rows.append(tuple(solution))
+            if len(rows) % 1000 == 0 and check is not None:
+                check()
+            if max_rows is not None and len(rows) > max_rows:
+                raise rows_error(max_rows)
+        return [v.value for v in result.variables], rows
 
     return run
 
@@ -1033,44 +1049,37 @@ def _catalogue() -> dict[str, Question]:
     return load_catalogue(current_app.extensions["sira"].settings.queries_dir)
 
 
-def http_runner() -> Runner:
-    """Evaluate through the app's evaluator (time and row limits, worker processes, cache).
+def answer_in_store(
+    store: GraphStore,
+    check: Callable[[], None],
+    question: Question,
+    given: tuple[tuple[str, tuple[str, ...]], ...],
+    lang: str,
+    limit: int | None,
+    offset: int,
+    max_rows: int,
+) -> bytes:
+    """The whole answer where the store is: the pickled :class:`Table` or error body.
 
-    The evaluator answers in SPARQL TSV, whose cells are N-Triples terms;
-    pyoxigraph reads them back as terms, so the answer is the same as
-    :func:`store_runner` gives.
+    Run by the app's evaluator as a :class:`StoreJob`: in a query worker, on
+    its in-memory copy, under the query time limit; every query of the
+    answer under the row limit (one row more than a page of the largest size
+    is allowed, to tell that more follow).
     """
-    from sira_kg.endpoint.evaluation import QueryJob
-
-    state = current_app.extensions["sira"]
-    settings = state.settings
-
-    def run(sparql: str) -> Rows:
-        job = QueryJob(
-            query=sparql,
-            format_key="tsv",
-            # one row more than a page of the largest size: the row telling that more follow
-            max_rows=settings.max_result_rows + 1,
-            timeout=settings.query_timeout,
+    runner = store_runner(store, max_rows + 1, check)
+    try:
+        table = answer(
+            question,
+            dict(given),
+            runner,
+            lang,
+            limit,
+            offset,
+            lambda iris, lang: store_labels(store, iris, lang, check),
         )
-        body = state.evaluator.run(job).body
-        parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV)
-        return [v.value for v in parsed.variables], [tuple(s) for s in parsed]
-
-    return run
-
-
-def http_labeller() -> Labeller:
-    """Labels looked up by the app's evaluator: in a worker, on its in-memory copy (cached too)."""
-    from sira_kg.endpoint.evaluation import LabelJob
-
-    state = current_app.extensions["sira"]
-
-    def lookup(iris: Iterable[str], lang: str) -> dict[str, str]:
-        job = LabelJob(tuple(sorted(iris)), lang, state.settings.query_timeout)
-        return json.loads(state.evaluator.run(job).body)
-
-    return lookup
+    except QuestionError as exc:
+        return pickle.dumps((exc.status, exc.to_json()))
+    return pickle.dumps(table)
 
 
 def _json(payload: Any, status: int = 200) -> Response:
@@ -1117,17 +1126,27 @@ def list_questions() -> Response:
 @bp.get("/api/questions/<name>")
 def ask(name: str) -> Response:
     """The answer to one question, as JSON or CSV."""
-    from sira_kg.endpoint.evaluation import QueryFailed
-
     question = get_question(_catalogue(), name)
     lang = request_lang()
     csv_wanted = _wants_csv()
     limit, offset = _request_page(csv_wanted)
-    given = {k: request.args.getlist(k) for k in request.args if k not in RESERVED_NAMES}
+    given = tuple(
+        (k, tuple(request.args.getlist(k))) for k in request.args if k not in RESERVED_NAMES
+    )
+    state = current_app.extensions["sira"]
+    settings = state.settings
+    job = StoreJob(
+        answer_in_store,
+        (question, given, lang, limit, offset, settings.max_result_rows),
+        settings.query_timeout,
+    )
     try:
-        table = answer(question, given, http_runner(), lang, limit, offset, http_labeller())
+        outcome = pickle.loads(state.evaluator.run(job).body)
     except QueryFailed as exc:
         return _json({"error": exc.message, "status": exc.status}, exc.status)
+    if isinstance(outcome, tuple):  # a QuestionError: (status, JSON body)
+        return _json(outcome[1], outcome[0])
+    table: Table = outcome
     next_url = _next_url(table)
     if csv_wanted:
         response = Response(table.to_csv(), content_type="text/csv; charset=utf-8")

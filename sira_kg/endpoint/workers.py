@@ -48,9 +48,8 @@ from dataclasses import dataclass, replace
 from sira_kg.core.store import GraphStore
 from sira_kg.endpoint.evaluation import (
     Answer,
-    LabelJob,
+    Job,
     QueryFailed,
-    QueryJob,
     ThreadEvaluator,
     evaluate,
     timeout_error,
@@ -225,7 +224,7 @@ class _Pool:
         except Exception:  # the zygote died: the next rebuild starts a new one
             log.exception("could not start a new query worker process")
 
-    def _take(self, job: QueryJob | LabelJob, deadline: float) -> _Slot:
+    def _take(self, job: Job, deadline: float) -> _Slot:
         while True:
             if self._closed:
                 raise PoolClosed
@@ -244,7 +243,7 @@ class _Pool:
                 return slot
             slot.sock.close()
 
-    def run(self, job: QueryJob | LabelJob, deadline: float) -> Answer:
+    def run(self, job: Job, deadline: float) -> Answer:
         """Answer ``job`` in the worker; :class:`PoolClosed` if the pool retires meanwhile.
 
         A query whose process was killed for another query's sake is sent
@@ -343,7 +342,7 @@ class ProcessEvaluator:
         pool = self._pool
         return pool is not None and pool.generation == self.store.generation
 
-    def run(self, job: QueryJob | LabelJob) -> Answer:
+    def run(self, job: Job) -> Answer:
         deadline = time.monotonic() + job.timeout
         while True:
             pool = self._pool
