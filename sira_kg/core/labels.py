@@ -61,7 +61,6 @@ def store_labels(
     deadline can stop the work by raising.
     """
     ranks = _language_ranks(lang)
-    lookup = store.ox.quads_for_pattern
     todo = sorted(set(iris))
     out: dict[str, str] = {}
     n = 0
@@ -72,10 +71,10 @@ def store_labels(
             if n % 1000 == 0:
                 check()
             best: tuple[int, str] | None = None
-            for quad in lookup(ox.NamedNode(iri), predicate, None, None):
-                rank = _rank(quad.object, ranks)
+            for label in store.objects(iri, predicate):
+                rank = _rank(label, ranks)
                 if rank is not None and (best is None or rank < best[0]):
-                    best = (rank, quad.object.value)
+                    best = (rank, label.value)
             if best is None:
                 unlabelled.append(iri)
             else:
