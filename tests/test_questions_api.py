@@ -421,3 +421,13 @@ def test_an_answer_is_computed_in_a_query_worker_under_the_endpoints_limits(
     bad = requests.get(url, params={"region": "ZZ999"}, timeout=30)
     assert bad.status_code == 400
     assert bad.json()["parameter"] == "region" and "FRC13" in bad.json()["valid_values"]
+
+
+def test_an_answer_over_its_time_limit_is_a_503_naming_the_limit(
+    live_server_factory: Callable[..., LiveServer],
+) -> None:
+    server = live_server_factory(settings=Settings(store_path=None, query_timeout=0.000001))
+    response = requests.get(f"{server.url}/api/questions/actions", timeout=30)
+    assert response.status_code == 503
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert "1e-06 s" in response.json()["error"]  # busy or stopped: either way, the limit
