@@ -351,6 +351,55 @@ def test_validate_gives_the_report_as_json_or_turtle_and_never_writes(site: Site
     assert site.export() == before
 
 
+def test_validate_with_a_token_says_whether_a_post_would_be_accepted(site: Site) -> None:
+    before = site.export()
+    url = site.url + "/api/validate"
+    south_data = example(SOUTH_BASE)
+    assert (
+        "conforms" in requests.post(url, data=south_data, headers={"Content-Type": TURTLE}).json()
+    )
+    assert (
+        "accepted"
+        not in requests.post(url, data=south_data, headers={"Content-Type": TURTLE}).json()
+    )  # no token: the shapes only
+
+    # North describing things in South's space: conforms to the shapes, yet refused
+    as_north = requests.post(
+        url, data=south_data, headers={"Content-Type": TURTLE, **site.auth(site.tokens.north)}
+    ).json()
+    assert as_north["conforms"] is True and as_north["accepted"] is False
+    assert as_north["partner"] == "north" and as_north["own_space"] == NORTH_BASE
+    assert as_north["ownership_count"] > 0
+    assert {p["subject"] for p in as_north["ownership"]} <= {
+        str(s) for s in rdflib.Graph().parse(data=south_data, format="turtle").subjects()
+    }
+    refused = site.post(site.tokens.north, south_data)
+    assert refused.status_code == 422
+    assert refused.json()["ownership_count"] == as_north["ownership_count"]
+
+    # South itself: accepted, and the POST is
+    as_south = requests.post(
+        url, data=south_data, headers={"Content-Type": TURTLE, **site.auth(site.tokens.south)}
+    ).json()
+    assert as_south["accepted"] is True and as_south["ownership"] == []
+    assert site.export() == before  # validating never writes
+    assert site.post(site.tokens.south, south_data).status_code == 201
+
+    # relative IRIs resolve against the token's space, as in a contribution
+    relative = """@prefix sira: <https://w3id.org/sira/ns#> .
+<action/x> a sira:Action ."""
+    report = requests.post(
+        url, data=relative, headers={"Content-Type": TURTLE, **site.auth(site.tokens.south)}
+    ).json()
+    assert f"{SOUTH_BASE}action/x" in json.dumps(report["report"])
+    assert report["accepted"] is False  # violations: an action needs more
+
+    wrong = requests.post(
+        url, data=south_data, headers={"Content-Type": TURTLE, "Authorization": "Bearer nope"}
+    )
+    assert wrong.status_code == 401
+
+
 def test_every_accepted_syntax_and_the_csv_templates(site: Site) -> None:
     graph = rdflib.Graph().parse(data=example(NORTH_BASE), format="turtle")
     for content_type, fmt in [

@@ -3,7 +3,9 @@
 Routes (DESIGN.md):
 
 * ``POST /api/validate`` – the SHACL report for a body, as JSON or (``Accept:
-  text/turtle``) as a ``sh:ValidationReport``; no token; never writes.
+  text/turtle``) as a ``sh:ValidationReport``; never writes. No token needed;
+  with one, the JSON also gives the ownership check and whether a
+  contribution of that body would be accepted.
 * ``POST /api/contributions`` – Bearer token; a body in Turtle, N-Triples,
   JSON-LD or RDF/XML (by ``Content-Type``), one CSV template (``text/csv``), or
   CSV templates and RDF files as a ``multipart/form-data`` upload. 201 with the
@@ -451,12 +453,19 @@ def _report_json(report: Any) -> Any:
 # -- POST /api/validate -------------------------------------------------------------------------
 @bp.post("/api/validate")
 def validate_body() -> Response:
-    """The SHACL report for a body (with what the store knows of the IRIs it references)."""
+    """The SHACL report for a body (with what the store knows of the IRIs it references).
+
+    With a partner's token (optional) it also runs the ownership check of a
+    contribution, so that ``accepted`` says what a POST of the same body with
+    that token would meet: the shapes alone cannot tell.
+    """
     from sira_kg.core.ingest import check
 
     state = _state()
-    _limit(state, "addr:" + (request.remote_addr or "?"))
-    body = _read_body(state, None)
+    partner = _partner(state, required=False)
+    if partner is None:
+        _limit(state, "addr:" + (request.remote_addr or "?"))
+    body = _read_body(state, partner.base if partner else None)
     _check_size(state, body)
     report, summary = check(state.store, body.graph, settings=state.settings)
     best = request.accept_mimetypes.best_match(
@@ -467,16 +476,26 @@ def validate_body() -> Response:
         fmt = {"text/turtle": "turtle", "application/n-triples": "nt"}.get(best, "json-ld")
         text = report.to_graph().serialize(format=fmt)
         return Response(text, mimetype=best)
-    return jsonify(
-        {
-            "conforms": summary.violations == 0,
-            "violations": summary.violations,
-            "warnings": summary.warnings,
-            "triples": len(body.graph),
-            "shapes_version": summary.shapes_version,
-            "report": _report_json(report),
+    payload = {
+        "conforms": summary.violations == 0,
+        "violations": summary.violations,
+        "warnings": summary.warnings,
+        "triples": len(body.graph),
+        "shapes_version": summary.shapes_version,
+        "report": _report_json(report),
+    }
+    if partner is not None:
+        problems, total = ownership_problems(
+            body.graph, partner, state.registry.list(), state.store
+        )
+        payload |= {
+            "partner": partner.name,
+            "own_space": partner.base,
+            "ownership": [p.to_dict() for p in problems],
+            "ownership_count": total,
+            "accepted": summary.violations == 0 and total == 0 and len(body.graph) > 0,
         }
-    )
+    return jsonify(payload)
 
 
 # -- the catalogue ---------------------------------------------------------------------------
@@ -790,7 +809,11 @@ def openapi() -> dict[str, Any]:
             "/api/validate": {
                 "post": {
                     "summary": "SHACL report for a body (JSON, or Turtle with Accept: text/turtle)",
+                    "description": "No token needed. With a partner token, the JSON answer also "
+                    "has the ownership check of a contribution (ownership, ownership_count, "
+                    "own_space) and accepted: whether POST /api/contributions would take it.",
                     "requestBody": body,
+                    "security": [{}, *bearer],
                     "responses": {
                         "200": {
                             "description": "the report; conforms false when it has violations",
@@ -799,7 +822,7 @@ def openapi() -> dict[str, Any]:
                                 "text/turtle": {"schema": {"type": "string"}},
                             },
                         },
-                        **{k: v for k, v in errors.items() if k != "401"},
+                        **errors,
                     },
                 }
             },
