@@ -819,3 +819,31 @@ def test_the_openapi_fragment_of_the_contribution_routes_is_valid() -> None:
             **fragment,
         }
     )
+
+
+def test_the_catalogue_comes_in_pages_with_a_next_link(site: Site) -> None:
+    ids = [created(site.post(site.tokens.north, small(NORTH_BASE, n)))["id"] for n in range(5)]
+    url = site.url + "/api/contributions"
+    whole = requests.get(url, headers=site.auth(site.tokens.north)).json()
+    assert whole["count"] == 5 and whole["next"] is None and whole["offset"] == 0
+    assert sorted(c["id"] for c in whole["contributions"]) == sorted(ids)
+
+    seen, page_url = [], url + "?limit=2"
+    while page_url:
+        page = requests.get(page_url, headers=site.auth(site.tokens.north))
+        assert page.status_code == 200
+        body = page.json()
+        assert body["count"] == 5 and len(body["contributions"]) <= 2
+        seen += [c["id"] for c in body["contributions"]]
+        if body["next"]:
+            assert page.headers["Link"] == f'<{body["next"]}>; rel="next"'
+        page_url = body["next"]
+    assert seen == [c["id"] for c in whole["contributions"]]  # the same order, nothing twice
+
+    for query, needle in [
+        ("limit=0", "limit='0'"),
+        ("offset=x", "offset='x'"),
+        ("limit=1&limit=2", "more than once"),
+    ]:
+        bad = requests.get(f"{url}?{query}")
+        assert bad.status_code == 400 and needle in bad.json()["error"]

@@ -48,6 +48,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import rdflib
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -571,14 +572,44 @@ def list_contributions() -> Response:
         prefix = f"{CONTRIBUTION_GRAPHS}{request.args['partner']}/"
     else:
         prefix = CONTRIBUTION_GRAPHS
+    limit, offset = _page(state.settings)
     items = _catalogue(state, prefix)
-    return jsonify(
+    page = items[offset : offset + limit]
+    more = offset + len(page) < len(items)
+    next_url = None
+    if more:
+        args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("limit", "offset")]
+        args += [("limit", str(limit)), ("offset", str(offset + len(page)))]
+        next_url = request.base_url + "?" + urlencode(args)
+    response = jsonify(
         {
             "partner": partner.name if partner else None,
             "count": len(items),
-            "contributions": items,
+            "limit": limit,
+            "offset": offset,
+            "next": next_url,
+            "contributions": page,
         }
     )
+    if next_url:
+        response.headers["Link"] = f'<{next_url}>; rel="next"'
+    return response
+
+
+def _page(settings: Settings) -> tuple[int, int]:
+    """``?limit=`` (default ``question_page_size``) and ``?offset=`` of a list, checked."""
+    from sira_kg.endpoint.questions import QuestionError, check_page
+
+    for name in ("limit", "offset"):
+        if len(request.args.getlist(name)) > 1:
+            raise ApiError(400, f"{name} was given more than once; give it once")
+    try:
+        limit, offset = check_page(
+            request.args.get("limit"), request.args.get("offset"), settings.max_result_rows
+        )
+    except QuestionError as exc:
+        raise ApiError(400, exc.message, parameter=exc.details.get("parameter")) from None
+    return limit or settings.question_page_size, offset
 
 
 def _check_id(cid: str) -> str:
@@ -829,8 +860,21 @@ def openapi() -> dict[str, Any]:
             "/api/contributions": {
                 "get": {
                     "summary": "the catalogue: a partner's own with a token, all without",
+                    "description": "Oldest first, in pages: `limit` records (question_page_size, "
+                    "1000, by default) from `offset`; `next` (and a Link header) gives the next "
+                    "page's URL, null on the last.",
                     "parameters": [
-                        {"name": "partner", "in": "query", "schema": {"type": "string"}}
+                        {"name": "partner", "in": "query", "schema": {"type": "string"}},
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1},
+                        },
+                        {
+                            "name": "offset",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 0},
+                        },
                     ],
                     "security": [{}, *bearer],
                     "responses": {
@@ -841,6 +885,9 @@ def openapi() -> dict[str, Any]:
                                 "properties": {
                                     "partner": {"type": "string", "nullable": True},
                                     "count": {"type": "integer"},
+                                    "limit": {"type": "integer"},
+                                    "offset": {"type": "integer"},
+                                    "next": {"type": "string", "nullable": True},
                                     "contributions": {"type": "array", "items": record},
                                 },
                             },
