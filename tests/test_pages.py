@@ -133,6 +133,20 @@ def test_home_in_french_by_parameter_or_accept_language(live_server) -> None:
         assert "8 membres" in response.text
     english = requests.get(live_server.url + "/", headers={"Accept-Language": "de, en;q=0.5"})
     assert '<html lang="en">' in english.text
+    # the page chrome is French too: no English sentence of ours left in it
+    for chrome in ("Skip to content", "SPARQL with examples", "each fact with its source"):
+        assert chrome in english.text and chrome not in by_param.text
+    assert "Aller au contenu" in by_param.text and "chaque fait avec sa source" in by_param.text
+
+
+def test_not_found_page_in_french(live_server) -> None:
+    url = live_server.url + "/id/region/NOWHERE"
+    french = requests.get(url, params={"lang": "fr"}, timeout=30)
+    assert french.status_code == 404
+    assert "Introuvable" in french.text and "Que faire" in french.text
+    assert "Not found" not in french.text and "What to try" not in french.text
+    english = requests.get(url, timeout=30)
+    assert english.status_code == 404 and "What to try" in english.text
 
 
 def test_home_screenshot(live_server, browser, tmp_path: Path) -> None:

@@ -51,6 +51,10 @@ UI = {
         "sparql": "SPARQL endpoint",
         "api": "API (OpenAPI)",
         "other_language": "Français",
+        "skip": "Skip to content",
+        "main_nav": "Main",
+        "footer": "sira-kg: a knowledge graph of migrant and refugee integration in European "
+        "regions. Data: Share SIRA, Saône-et-Loire (FRC13), each fact with its source.",
     },
     "fr": {
         "home": "Accueil",
@@ -60,6 +64,11 @@ UI = {
         "sparql": "Point d'accès SPARQL",
         "api": "API (OpenAPI)",
         "other_language": "English",
+        "skip": "Aller au contenu",
+        "main_nav": "Navigation principale",
+        "footer": "sira-kg : un graphe de connaissances de l'intégration des migrants et des "
+        "réfugiés dans les régions européennes. Données : Share SIRA, Saône-et-Loire (FRC13), "
+        "chaque fait avec sa source.",
     },
 }
 
