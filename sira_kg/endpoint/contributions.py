@@ -48,7 +48,6 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
 import rdflib
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -66,6 +65,7 @@ from sira_kg.core.partners import (
     ownership_problems,
 )
 from sira_kg.core.settings import Settings
+from sira_kg.endpoint.questions import ParameterError, page_url, request_page
 
 bp = Blueprint("contributions", __name__)
 log = logging.getLogger("sira_kg.contributions")
@@ -576,11 +576,7 @@ def list_contributions() -> Response:
     items = _catalogue(state, prefix)
     page = items[offset : offset + limit]
     more = offset + len(page) < len(items)
-    next_url = None
-    if more:
-        args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("limit", "offset")]
-        args += [("limit", str(limit)), ("offset", str(offset + len(page)))]
-        next_url = request.base_url + "?" + urlencode(args)
+    next_url = page_url(limit, offset + len(page)) if more else None
     response = jsonify(
         {
             "partner": partner.name if partner else None,
@@ -598,18 +594,11 @@ def list_contributions() -> Response:
 
 def _page(settings: Settings) -> tuple[int, int]:
     """``?limit=`` (default ``question_page_size``) and ``?offset=`` of a list, checked."""
-    from sira_kg.endpoint.questions import QuestionError, check_page
-
-    for name in ("limit", "offset"):
-        if len(request.args.getlist(name)) > 1:
-            raise ApiError(400, f"{name} was given more than once; give it once")
     try:
-        limit, offset = check_page(
-            request.args.get("limit"), request.args.get("offset"), settings.max_result_rows
-        )
-    except QuestionError as exc:
+        limit, offset = request_page(settings.max_result_rows)
+    except ParameterError as exc:
         raise ApiError(400, exc.message, parameter=exc.details.get("parameter")) from None
-    return limit or settings.question_page_size, offset
+    return limit or min(settings.question_page_size, settings.max_result_rows), offset
 
 
 def _check_id(cid: str) -> str:

@@ -1158,18 +1158,31 @@ def ask(name: str) -> Response:
     return response
 
 
+def request_page(max_rows: int) -> tuple[int | None, int]:
+    """This request's ``?limit=`` and ``?offset=``, checked (None: not given).
+
+    Shared by every paged list of the API (questions, contributions).
+    """
+    for name in ("limit", "offset"):
+        if len(request.args.getlist(name)) > 1:
+            raise ParameterError(f"{name} was given more than once; give it once", parameter=name)
+    return check_page(request.args.get("limit"), request.args.get("offset"), max_rows)
+
+
+def page_url(limit: int, offset: int) -> str:
+    """This request's URL with ``limit`` and ``offset`` set: the link to another page."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("limit", "offset")]
+    args += [("limit", str(limit)), ("offset", str(offset))]
+    return request.base_url + "?" + urlencode(args)
+
+
 def _request_page(csv_wanted: bool) -> tuple[int | None, int]:
     """``?limit=`` and ``?offset=``; JSON defaults to a page of ``question_page_size`` rows.
 
     CSV, read whole by pandas, is the whole answer unless ``limit`` or ``offset`` is given.
     """
     settings = current_app.extensions["sira"].settings
-    for name in ("limit", "offset"):
-        if len(request.args.getlist(name)) > 1:
-            raise ParameterError(f"{name} was given more than once; give it once", parameter=name)
-    limit, offset = check_page(
-        request.args.get("limit"), request.args.get("offset"), settings.max_result_rows
-    )
+    limit, offset = request_page(settings.max_result_rows)
     if limit is None and not csv_wanted:
         limit = min(settings.question_page_size, settings.max_result_rows)
     return limit, offset
@@ -1177,8 +1190,6 @@ def _request_page(csv_wanted: bool) -> tuple[int | None, int]:
 
 def _next_url(table: Table) -> str | None:
     """The URL of the next page: this request's, with ``limit`` and ``offset`` set."""
-    if not table.more or table.limit is None:
+    if not table.more or table.limit is None or table.next_offset is None:
         return None
-    args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("limit", "offset")]
-    args += [("limit", str(table.limit)), ("offset", str(table.next_offset))]
-    return request.base_url + "?" + urlencode(args)
+    return page_url(table.limit, table.next_offset)
