@@ -236,6 +236,21 @@ def test_questions_page_answers_a_question_from_the_url(live_server, browser) ->
     assert "format=csv" in section  # the CSV download link of that answer
 
 
+def test_questions_page_says_when_more_rows_follow_and_offers_them(live_server, browser) -> None:
+    url = live_server.url + "/questions?question=stakeholders&region=FRC13&limit=2"
+    section = dump_dom(url, budget_ms=8000).split('id="q-stakeholders"', 1)[1]
+    section = section.split('<section class="question"', 1)[0]
+    assert len(result_rows(section)) == 2
+    assert "2 rows; more follow" in section
+    button = re.search(r'<button[^>]*class="more"[^>]*>', section)
+    assert button and "hidden" not in button.group(0)
+    assert "offset=2" in button.group(0) and "limit=2" in button.group(0)
+    assert "format=csv" in section and "limit=2&amp;format" not in section  # CSV: the whole
+    whole = dump_dom(live_server.url + "/questions?question=stakeholders&region=FRC13&lang=fr")
+    whole = whole.split('id="q-stakeholders"', 1)[1].split('<section class="question"', 1)[0]
+    assert "la suite existe" not in whole and " lignes" in whole
+
+
 # -- resource pages -----------------------------------------------------------------
 
 

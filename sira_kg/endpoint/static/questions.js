@@ -101,16 +101,14 @@
     var status = actions.appendChild(el("output", { "aria-live": "polite" }));
     var err = section.appendChild(el("div", { "class": "message error", role: "alert", hidden: "" }));
     var out = section.appendChild(el("div", { "class": "answer" }));
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var params = new URLSearchParams();
-      new FormData(form).forEach(function (value, key) {
-        if (String(value).trim() !== "") { params.append(key, String(value).trim()); }
-      });
-      params.set("lang", lang);
-      var url = "/api/questions/" + encodeURIComponent(name) + "?" + params.toString();
-      out.textContent = "";
+    var more = section.appendChild(el("button", { type: "button", "class": "more", hidden: "" },
+      lang === "fr" ? "Lignes suivantes" : "More rows"));
+    var shown = null;  // the answer so far: its columns and the rows of the pages fetched
+
+    /* Fetch one page (the first, or the "next" URL of the last) and show every row so far. */
+    function fetchPage(url, first) {
       err.hidden = true;
+      more.hidden = true;
       status.textContent = "…";
       fetch(url, { headers: { Accept: "application/json" } }).then(function (response) {
         return response.text().then(function (body) {
@@ -119,21 +117,45 @@
             var message = body;
             try { message = JSON.parse(body).error || body; } catch (e) { /* plain text */ }
             sira.showError(err, response.status, message);
-            csv.hidden = true;
+            if (first) { csv.hidden = true; }
             return;
           }
           var data = JSON.parse(body);
-          var n = (data.rows || []).length;
-          status.textContent = n + (n === 1 ? " row" : " rows");
-          out.appendChild(answerTable(data));
-          params.set("format", "csv");
-          csv.href = "/api/questions/" + encodeURIComponent(name) + "?" + params.toString();
-          csv.hidden = false;
+          shown = first ? data : Object.assign(data, { rows: shown.rows.concat(data.rows || []) });
+          var n = (shown.rows || []).length;
+          var rows = lang === "fr" ? (n === 1 ? " ligne" : " lignes") : (n === 1 ? " row" : " rows");
+          var follow = lang === "fr" ? " ; la suite existe" : "; more follow";
+          status.textContent = n + rows + (data.next ? follow : "");
+          out.textContent = "";
+          out.appendChild(answerTable(shown));
+          more.hidden = !data.next;
+          more.setAttribute("data-next", data.next || "");
         });
       }).catch(function (e) {
         status.textContent = "";
         sira.showError(err, null, "the request failed: " + e);
       });
+    }
+
+    more.addEventListener("click", function () {
+      var next = more.getAttribute("data-next");
+      if (next) { fetchPage(next, false); }
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var params = new URLSearchParams();
+      new FormData(form).forEach(function (value, key) {
+        if (String(value).trim() !== "") { params.append(key, String(value).trim()); }
+      });
+      params.set("lang", lang);
+      var limit = form.getAttribute("data-limit");  // a page size from the page's URL
+      if (limit) { params.set("limit", limit); }
+      out.textContent = "";
+      fetchPage("/api/questions/" + encodeURIComponent(name) + "?" + params.toString(), true);
+      params.delete("limit");  // the CSV is the whole answer
+      params.set("format", "csv");
+      csv.href = "/api/questions/" + encodeURIComponent(name) + "?" + params.toString();
+      csv.hidden = false;
     });
     return section;
   }
@@ -151,6 +173,7 @@
       var input = form.elements.namedItem(key);
       if (input && input.tagName === "INPUT") { input.value = value; }
     });
+    if (query.get("limit")) { form.setAttribute("data-limit", query.get("limit")); }
     form.requestSubmit();
     form.closest("section").scrollIntoView();
   }
