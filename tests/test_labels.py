@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from sira_kg.core.bootstrap import ensure_bootstrapped
-from sira_kg.core.labels import LABEL_PREDICATES, sparql_labels, store_labels
+from sira_kg.core.labels import LABEL_PREDICATES, build_index, sparql_labels, store_labels
 from sira_kg.core.settings import Settings
 from sira_kg.core.store import GraphStore, open_store
 from sira_kg.endpoint.cache import CachingEvaluator
@@ -35,11 +35,13 @@ ex:named schema:name "A name" ; dct:description "A description" .
 ex:described dct:description "Only a description"@en .
 ex:notLiteral rdfs:label ex:both .
 ex:nothing ex:p ex:o .
+ex:tie rdfs:label "Zeta"@en, "Alpha"@en, "Beta"@de, "Aleph"@it .
 """
 IRIS = [
     EX + name
     for name in (
-        "both englishOnly untagged regional otherOnly named described notLiteral nothing unknown"
+        "both englishOnly untagged regional otherOnly named described notLiteral nothing unknown "
+        "tie"
     ).split()
 ]
 
@@ -60,16 +62,30 @@ def test_names_first_then_the_asked_language_then_english_then_untagged(store) -
         EX + "otherOnly": "Nur Deutsch",  # any language rather than nothing
         EX + "named": "A name",  # a name before a description
         EX + "described": "Only a description",
+        EX + "tie": "Alpha",  # two in English: the first in code-point order
     }
     english = store_labels(store, IRIS, "en")
     assert english[EX + "both"] == "Preferred"
+    assert english[EX + "tie"] == "Alpha"  # equals: the first in code-point order
+    assert store_labels(store, IRIS, "fr")[EX + "tie"] == "Alpha"  # English before others
+    assert store_labels(store, IRIS, "es")[EX + "tie"] == "Alpha"
     assert english[EX + "regional"] == "Régional"
     assert store_labels(store, IRIS, "de")[EX + "englishOnly"] == "Nur Deutsch"
 
 
-@pytest.mark.parametrize("lang", ["en", "fr", "de"])
-def test_index_lookups_and_sparql_agree(store, lang) -> None:
-    assert store_labels(store, IRIS, lang) == sparql_labels(store_runner(store), IRIS, lang)
+@pytest.mark.parametrize("lang", ["en", "fr", "de", "it"])
+def test_index_lookups_sparql_and_a_label_index_agree(store, lang) -> None:
+    direct = store_labels(store, IRIS, lang)
+    assert direct == sparql_labels(store_runner(store), IRIS, lang)
+    indexed = GraphStore(store.ox, None)
+    indexed.label_index = build_index(indexed)
+    assert store_labels(indexed, IRIS, lang) == direct
+
+
+def test_a_label_index_is_refused_beyond_its_limit(store) -> None:
+    assert build_index(store, limit=3) is None
+    index = build_index(store)
+    assert index is not None and [e[0] for e in index[EX + "both"]] == [0, 0, 1]
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
@@ -83,6 +99,8 @@ def test_agree_on_every_iri_of_the_saone_et_loire_graph(lang) -> None:
     direct = store_labels(sel, iris, lang)
     assert len(direct) > 200  # concepts, classes, organisations, places…
     assert direct == sparql_labels(store_runner(sel), iris, lang)
+    sel.label_index = build_index(sel)
+    assert store_labels(sel, iris, lang) == direct
 
 
 def test_label_predicates_are_the_documented_ones() -> None:

@@ -1213,3 +1213,81 @@ def test_a_bad_page_entry_is_a_catalogue_error(entry, slot, needle) -> None:
     )
     with pytest.raises(q.CatalogueError, match=re.escape(needle)):
         q.parse_question(text, "paged")
+
+
+@pytest.fixture(scope="module")
+def many_regions() -> GraphStore:
+    """Synthetic data of 40 regions (sira-kg synth), more than a page prefix of 16."""
+    import io as _io
+
+    from sira_kg.loaders.synth import write_synth
+
+    out = _io.StringIO()
+    write_synth(out, regions=40, actions=12, seed=3)
+    store = vocabulary_store()
+    store.ox.load(out.getvalue().encode(), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+@pytest.mark.parametrize(("limit", "offset"), [(5, 0), (50, 0), (50, 90), (300, 100), (7, 900)])
+def test_a_page_found_among_the_first_regions_is_the_page_of_the_whole_answer(
+    catalogue, many_regions, limit, offset
+) -> None:
+    question = catalogue["capacities"]
+    assert question.page_prefix == ("region", "https://w3id.org/sira/ns#region")
+    whole = q.answer(question, {}, q.store_runner(many_regions), "en")
+    assert len(whole.rows) > 1000  # several regions' worth of rows per page of the test
+    asked: list[str] = []
+    runner = q.store_runner(many_regions)
+
+    def recording(sparql: str) -> q.Rows:
+        asked.append(sparql)
+        return runner(sparql)
+
+    page = q.answer(question, {}, recording, "en", limit, offset)
+    assert page.rows == whole.rows[offset : offset + limit]
+    assert page.more is (offset + limit < len(whole.rows))
+    prefixed = [s for s in asked if re.search(r"VALUES \?region \{ <", s)]
+    if offset + limit < 16 * len(whole.rows) // 40 // 2:  # surely within 16 regions
+        assert prefixed, "the page was not looked for among the first regions"
+        assert (
+            len(
+                re.findall(
+                    r"<[^>]+/region/[^>]+>", prefixed[0].split("VALUES ?region")[1].split("}")[0]
+                )
+            )
+            == 16
+        )
+
+
+def test_with_a_region_given_no_prefix_is_tried(catalogue, many_regions) -> None:
+    asked: list[str] = []
+    runner = q.store_runner(many_regions)
+
+    def recording(sparql: str) -> q.Rows:
+        asked.append(sparql)
+        return runner(sparql)
+
+    code = runner("SELECT ?c WHERE { ?r <https://w3id.org/sira/ns#nutsCode> ?c } LIMIT 1")[1][0][0]
+    page = q.answer(catalogue["capacities"], {"region": code.value}, recording, "en", 5)
+    assert page.rows and not any("SELECT DISTINCT ?v" in s for s in asked)
+
+
+@pytest.mark.parametrize(
+    ("entry", "needle"),
+    [
+        ("?nope sira:region", "needs ?nope to be a parameter and the first variable"),
+        ("?action", "expected `#+ page_prefix: ?var predicate`"),
+        ("action sira:region", "expected `#+ page_prefix: ?var predicate`"),
+    ],
+)
+def test_a_bad_page_prefix_is_a_catalogue_error(entry, needle) -> None:
+    text = (
+        "#+ title_en: T\n#+ title_fr: T\n#+ description_en: D\n#+ description_fr: D\n"
+        "#+ param action: type=resource class=sira:Action\n"
+        f"#+ column action: type=iri\n#+ page: inner ?action\n#+ page_prefix: {entry}\n"
+        "SELECT ?action WHERE {\n  {\n    SELECT DISTINCT ?action WHERE {\n"
+        "      VALUES ?action { UNDEF } ?action a ?c }\n    # [page]\n  }\n}\nORDER BY ?action\n"
+    )
+    with pytest.raises(q.CatalogueError, match=re.escape(needle)):
+        q.parse_question(text, "paged")

@@ -129,6 +129,9 @@ class GraphStore:
         # Bumped by every write method (before and after it), so that readers
         # holding a copy or a cached answer (the endpoint) know it is stale.
         self.generation = 0
+        # The labels of every IRI, for a store that is never written (the query
+        # workers' copy): see sira_kg.core.labels.build_index.
+        self.label_index: dict[str, list[tuple[int, str, str]]] | None = None
 
     def __repr__(self) -> str:
         return f"<GraphStore {self.path or 'in memory'}>"
@@ -169,6 +172,13 @@ class GraphStore:
     ) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
         """The objects of ``subject predicate ?o`` in every graph: an index lookup, no query."""
         return [q.object for q in self.ox.quads_for_pattern(ox.NamedNode(subject), predicate, None)]
+
+    def subjects_objects(
+        self, predicate: ox.NamedNode
+    ) -> Iterator[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+        """Every ``?s predicate ?o`` in every graph: an index scan, no query."""
+        for quad in self.ox.quads_for_pattern(None, predicate, None):
+            yield quad.subject, quad.object
 
     def graphs(self) -> list[GraphInfo]:
         """Every named graph with its triple count, sorted by IRI."""

@@ -481,6 +481,12 @@ def _zygote(dump: str, address: str) -> None:
     oxstore = ox.Store()
     oxstore.load(path=dump, format=ox.RdfFormat.N_QUADS)
     store = GraphStore(oxstore, None)
+    # The copy is never written: its labels can be indexed once, for every answer.
+    from sira_kg.core.labels import build_index
+
+    store.label_index = build_index(store)
+    import sira_kg.endpoint.questions  # noqa: F401 - the questions' jobs run here: import once
+
     sys.stdout.buffer.write(b"ready\n")
     sys.stdout.buffer.flush()
     for line in sys.stdin.buffer:
