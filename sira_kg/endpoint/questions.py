@@ -171,7 +171,7 @@ class Question:
     # (at its page slot); empty: a page is a LIMIT/OFFSET on the whole query.
     page_order: tuple[str, ...] = ()
     # ``#+ page_prefix: ?var predicate``: the first page variable, a parameter, takes
-    # its values from the objects of ``predicate`` (see :func:`_page_rows`).
+    # its values from the objects of ``predicate`` (see :func:`page_rows`).
     page_prefix: tuple[str, str] | None = None
 
     def param(self, name: str) -> Param | None:
@@ -955,7 +955,7 @@ def answer(
     lang = (lang or "en").lower()
     resolved = resolve(question, given, runner)
     terms = {name: r.terms for name, r in resolved.items()}
-    variables, raw_rows = _page_rows(question, terms, runner, limit, offset)
+    variables, raw_rows = page_rows(question, terms, runner, limit, offset)
     more = limit is not None and len(raw_rows) > limit
     if more:
         raw_rows = raw_rows[:limit]
@@ -1015,7 +1015,7 @@ def _value(term: ox.NamedNode) -> str:
     return term.value
 
 
-def _page_rows(
+def page_rows(
     question: Question,
     terms: Mapping[str, Sequence[ox.NamedNode | ox.Literal]],
     runner: Runner,
