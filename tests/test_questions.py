@@ -1291,3 +1291,17 @@ def test_a_bad_page_prefix_is_a_catalogue_error(entry, needle) -> None:
     )
     with pytest.raises(q.CatalogueError, match=re.escape(needle)):
         q.parse_question(text, "paged")
+
+
+def test_a_row_limit_under_the_prefix_sizes_falls_back_to_the_whole_query(
+    catalogue, many_regions
+) -> None:
+    from sira_kg.endpoint.evaluation import QueryFailed
+
+    question = catalogue["capacities"]
+    whole = q.answer(question, {}, q.store_runner(many_regions), "en")
+    limited = q.store_runner(many_regions, max_rows=30)  # fewer than 65 regions listed
+    with pytest.raises(QueryFailed):
+        limited("SELECT ?s WHERE { ?s ?p ?o }")
+    page = q.answer(question, {}, limited, "en", 5, 10)
+    assert page.rows == whole.rows[10:15]

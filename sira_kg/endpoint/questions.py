@@ -1011,10 +1011,6 @@ _LABEL_WORD = {"en": "label", "fr": "libellé"}
 _PREFIX_SIZES = (16, 64)  # values of the prefix variable tried before the whole query
 
 
-def _value(term: ox.NamedNode) -> str:
-    return term.value
-
-
 def page_rows(
     question: Question,
     terms: Mapping[str, Sequence[ox.NamedNode | ox.Literal]],
@@ -1037,10 +1033,22 @@ def page_rows(
     prefix = question.page_prefix
     if asked is not None and prefix is not None and prefix[0] not in terms:
         var, predicate = prefix
-        _, rows = runner(f"SELECT DISTINCT ?v WHERE {{ ?s <{predicate}> ?v }}")
-        values = sorted((r[0] for r in rows if isinstance(r[0], ox.NamedNode)), key=_value)
-        # Blank nodes and literals sort apart from IRIs: only an all-IRI list is a prefix.
-        for size in _PREFIX_SIZES if len(values) == len(rows) else ():
+        # Blank nodes and literals sort apart from IRIs: with any, no prefix of IRIs is
+        # the start of the answer. The values are sorted by Oxigraph, as the page is.
+        try:
+            _, others = runner(
+                f"SELECT ?v WHERE {{ ?s <{predicate}> ?v FILTER(!isIRI(?v)) }} LIMIT 1"
+            )
+            _, rows = runner(
+                f"SELECT DISTINCT ?v WHERE {{ ?s <{predicate}> ?v FILTER(isIRI(?v)) }} "
+                f"ORDER BY ?v LIMIT {_PREFIX_SIZES[-1] + 1}"
+            )
+        except QueryFailed as exc:  # a row limit under 65: no prefix, the whole query
+            if exc.status != 400:
+                raise
+            others, rows = [()], []
+        values = [row[0] for row in rows]
+        for size in () if others else _PREFIX_SIZES:
             if size >= len(values):
                 break
             bound = question.bind({**terms, var: values[:size]})
