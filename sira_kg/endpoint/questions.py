@@ -44,6 +44,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
 from sira_kg.core.labels import sparql_labels, store_labels
+from sira_kg.core.namespaces import ID, LANGUAGE, PREFIXES
 from sira_kg.core.store import GraphStore, sparql_term
 from sira_kg.endpoint.evaluation import QueryFailed, StoreJob, rows_error
 
@@ -99,17 +100,6 @@ _FORM_WORD = re.compile(
     r"CONSTRUCT|SELECT|ASK|DESCRIBE|INSERT|DELETE|CREATE|CLEAR|DROP|LOAD|COPY|MOVE|ADD", re.I
 )
 _ANY_SLOT = re.compile(r"VALUES\s+\?([A-Za-z_][A-Za-z0-9_]*)\s*\{\s*UNDEF\s*\}")
-_PREFIXES = {
-    "sira": "https://w3id.org/sira/ns#",
-    "org": "http://www.w3.org/ns/org#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dct": "http://purl.org/dc/terms/",
-    "schema": "http://schema.org/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-}
-ID = "https://w3id.org/sira/id/"
-LANGUAGE_AUTHORITY = "http://publications.europa.eu/resource/authority/language/"
 
 
 @dataclass(frozen=True)
@@ -136,7 +126,7 @@ class Param:
             "description": _pick(self.description, lang),
         }
         if self.scheme:
-            out["scheme"] = ID + "scheme/" + self.scheme
+            out["scheme"] = str(ID) + "scheme/" + self.scheme
             out["narrower"] = self.narrower
         if self.cls:
             out["class"] = self.cls
@@ -306,8 +296,8 @@ def _expand(curie: str, where: str) -> str:
     if curie.startswith("<") and curie.endswith(">"):
         return curie[1:-1]
     prefix, sep, local = curie.partition(":")
-    if sep and prefix in _PREFIXES:
-        return _PREFIXES[prefix] + local
+    if sep and prefix in PREFIXES:
+        return str(PREFIXES[prefix]) + local
     raise CatalogueError(f"{where}: class {curie!r} is neither <IRI> nor a known prefix")
 
 
@@ -544,7 +534,7 @@ EU_LANGUAGES: dict[str, tuple[str, str, str]] = {
     "sv": ("SWE", "Swedish", "suédois"),
 }
 _LANGUAGE_NAMES = {
-    LANGUAGE_AUTHORITY + code: {"en": en, "fr": fr} for code, en, fr in EU_LANGUAGES.values()
+    str(LANGUAGE) + code: {"en": en, "fr": fr} for code, en, fr in EU_LANGUAGES.values()
 }
 MAX_LISTED = 200  # valid values listed in an error at most
 
@@ -607,7 +597,7 @@ def _raise(error: Exception) -> Any:
 
 
 def _resolve_concept(param: Param, value: str, runner: Runner) -> tuple[ox.NamedNode, ...]:
-    scheme = sparql_term(ox.NamedNode(ID + "scheme/" + (param.scheme or "")))
+    scheme = sparql_term(ox.NamedNode(str(ID) + "scheme/" + (param.scheme or "")))
     rows = _select(
         runner,
         "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?concept ?notation ?label "
@@ -671,13 +661,13 @@ def _resolve_language(param: Param, value: str, runner: Runner) -> tuple[ox.Name
     known = {r["language"].value for r in rows if isinstance(r["language"], ox.NamedNode)}
     known |= set(_LANGUAGE_NAMES)
     wanted = value.strip()
-    candidates = [wanted, LANGUAGE_AUTHORITY + wanted.upper()]
+    candidates = [wanted, str(LANGUAGE) + wanted.upper()]
     if wanted.lower() in EU_LANGUAGES:
-        candidates.append(LANGUAGE_AUTHORITY + EU_LANGUAGES[wanted.lower()][0])
+        candidates.append(str(LANGUAGE) + EU_LANGUAGES[wanted.lower()][0])
     for candidate in candidates:
         if candidate in known:
             return (ox.NamedNode(candidate),)
-    codes = [iri.rsplit("/", 1)[-1] for iri in known if iri.startswith(LANGUAGE_AUTHORITY)]
+    codes = [iri.rsplit("/", 1)[-1] for iri in known if iri.startswith(str(LANGUAGE))]
     codes += list(EU_LANGUAGES)
     return _raise(_names_nothing(param, value, "language", codes))
 
