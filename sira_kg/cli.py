@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from sira_kg import __version__
 from sira_kg.core.settings import Settings
@@ -209,36 +210,45 @@ def _syntax_error(exc: SyntaxError, path: object) -> CliError:
     return CliError(f"{where}: {message}", EXIT_INPUT)
 
 
+def _read_input(name: str, input_format: str | None, into: Any = None) -> tuple[Path, Any, str]:
+    """One FILE of ``load`` or ``validate``: (path, its data, its media type).
+
+    A ``.csv`` file (unless ``--input-format`` says otherwise) is a CSV template,
+    converted to an rdflib Graph; anything else is RDF, parsed into an rdflib
+    Dataset (``into`` when given). A missing or unreadable file exits 2.
+    """
+    from sira_kg.core.provenance import media_type_of
+    from sira_kg.loaders.rdf import ParseError, parse_file
+
+    path = Path(name)
+    if not path.is_file():
+        raise CliError(f"{name}: no such file", EXIT_INPUT)
+    if path.suffix.lower() == ".csv" and not input_format:
+        from sira_kg.loaders.tabular import TabularError, convert_file
+
+        try:
+            return path, convert_file(path), "text/csv"
+        except TabularError as exc:
+            raise CliError(str(exc), EXIT_INPUT) from None
+    try:
+        return path, parse_file(path, input_format, into=into), media_type_of(path)
+    except ParseError as exc:
+        raise CliError(str(exc), EXIT_INPUT) from None
+
+
 def _read_for_load(args: argparse.Namespace):
     """Parse every FILE (RDF or CSV) into one rdflib Dataset; errors exit 2 before any write."""
     from rdflib import Dataset
 
-    from sira_kg.core.provenance import file_source, media_type_of
-    from sira_kg.loaders.rdf import ParseError, parse_file
+    from sira_kg.core.provenance import file_source
 
     data, sources, media_types = Dataset(default_union=True), [], []
     for name in args.files:
-        path = Path(name)
-        if not path.is_file():
-            raise CliError(f"{name}: no such file", EXIT_INPUT)
-        if path.suffix.lower() == ".csv" and not args.input_format:
-            try:
-                from sira_kg.loaders.tabular import TabularError, convert_file
-            except ImportError:
-                raise CliError(f"{name}: CSV loading is not available in this build") from None
-            try:
-                part = convert_file(path)
-            except TabularError as exc:
-                raise CliError(str(exc), EXIT_INPUT) from None
+        path, part, media_type = _read_input(name, args.input_format, into=data)
+        if media_type == "text/csv":  # a Graph of its own: RDF was parsed into data
             default = data.default_graph
             default.addN((s, p, o, default) for s, p, o in part)
-            media_types.append("text/csv")
-        else:
-            try:
-                parse_file(path, args.input_format, into=data)
-            except ParseError as exc:
-                raise CliError(str(exc), EXIT_INPUT) from None
-            media_types.append(media_type_of(path))
+        media_types.append(media_type)
         sources.append(file_source(path))
     return data, sources, media_types
 
@@ -254,26 +264,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from rdflib import Graph
 
     from sira_kg.core.validation import validate
-    from sira_kg.loaders.rdf import ParseError, as_graph, parse_file
+    from sira_kg.loaders.rdf import as_graph, parse_file
 
     settings = Settings()
     graph = Graph()
     for name in args.files:
-        path = Path(name)
-        if not path.is_file():
-            raise CliError(f"{name}: no such file", EXIT_INPUT)
-        if path.suffix.lower() == ".csv" and not args.input_format:
-            from sira_kg.loaders.tabular import TabularError, convert_file
-
-            try:
-                part = convert_file(path)
-            except TabularError as exc:
-                raise CliError(str(exc), EXIT_INPUT) from None
-        else:
-            try:
-                part = as_graph(parse_file(path, args.input_format))
-            except ParseError as exc:
-                raise CliError(str(exc), EXIT_INPUT) from None
+        _path, part, _media_type = _read_input(name, args.input_format)
+        part = as_graph(part)
         for prefix, ns in part.namespaces():
             graph.bind(prefix, ns, override=False)
         graph += part
