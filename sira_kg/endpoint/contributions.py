@@ -595,10 +595,11 @@ def list_contributions() -> Response:
 def _page(settings: Settings) -> tuple[int, int]:
     """``?limit=`` (default ``question_page_size``) and ``?offset=`` of a list, checked."""
     try:
-        limit, offset = request_page(settings.max_result_rows)
+        limit, offset = request_page(settings)
     except ParameterError as exc:
         raise ApiError(400, exc.message, parameter=exc.details.get("parameter")) from None
-    return limit or min(settings.question_page_size, settings.max_result_rows), offset
+    assert limit is not None  # a page size by default
+    return limit, offset
 
 
 def _check_id(cid: str) -> str:

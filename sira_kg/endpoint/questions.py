@@ -45,6 +45,7 @@ from flask import Blueprint, Response, current_app, request
 
 from sira_kg.core.labels import sparql_labels, store_labels
 from sira_kg.core.namespaces import ID, LANGUAGE, PREFIXES
+from sira_kg.core.settings import Settings
 from sira_kg.core.store import GraphStore, sparql_term
 from sira_kg.endpoint.evaluation import QueryFailed, StoreJob, rows_error
 
@@ -755,9 +756,9 @@ Labeller = Callable[[Iterable[str], str], dict[str, str]]
 """Gives a label for each IRI that has one, in a language (see :mod:`sira_kg.core.labels`)."""
 
 
-def store_labeller(store: GraphStore) -> Labeller:
-    """Labels read from ``store``'s index: what the CLI and the library use."""
-    return lambda iris, lang: store_labels(store, iris, lang)
+def store_labeller(store: GraphStore, check: Callable[[], None] = lambda: None) -> Labeller:
+    """Labels read from ``store`` (see :func:`store_labels`; ``check`` as there)."""
+    return lambda iris, lang: store_labels(store, iris, lang, check)
 
 
 def labels(iris: Iterable[str], lang: str, labeller: Labeller) -> dict[str, str]:
@@ -1134,7 +1135,7 @@ def answer_in_store(
             lang,
             limit,
             offset,
-            lambda iris, lang: store_labels(store, iris, lang, check),
+            store_labeller(store, check),
         )
     except QuestionError as exc:
         return pickle.dumps((exc.status, exc.to_json()))
@@ -1185,15 +1186,15 @@ def list_questions() -> Response:
 @bp.get("/api/questions/<name>")
 def ask(name: str) -> Response:
     """The answer to one question, as JSON or CSV."""
+    state = current_app.extensions["sira"]
+    settings = state.settings
     question = get_question(_catalogue(), name)
     lang = request_lang()
     csv_wanted = _wants_csv()
-    limit, offset = _request_page(csv_wanted)
+    limit, offset = request_page(settings, whole=csv_wanted)
     given = tuple(
         (k, tuple(request.args.getlist(k))) for k in request.args if k not in RESERVED_NAMES
     )
-    state = current_app.extensions["sira"]
-    settings = state.settings
     job = StoreJob(
         answer_in_store,
         (question, given, lang, limit, offset, settings.max_result_rows),
@@ -1217,15 +1218,22 @@ def ask(name: str) -> Response:
     return response
 
 
-def request_page(max_rows: int) -> tuple[int | None, int]:
-    """This request's ``?limit=`` and ``?offset=``, checked (None: not given).
+def request_page(settings: Settings, whole: bool = False) -> tuple[int | None, int]:
+    """This request's ``?limit=`` and ``?offset=``, checked; every paged list of the API.
 
-    Shared by every paged list of the API (questions, contributions).
+    Without ``limit``, a page of ``question_page_size`` rows, or with ``whole``
+    every row from the offset on (None): CSV, read whole by pandas, is the whole
+    answer unless ``limit`` or ``offset`` is given.
     """
     for name in ("limit", "offset"):
         if len(request.args.getlist(name)) > 1:
             raise ParameterError(f"{name} was given more than once; give it once", parameter=name)
-    return check_page(request.args.get("limit"), request.args.get("offset"), max_rows)
+    limit, offset = check_page(
+        request.args.get("limit"), request.args.get("offset"), settings.max_result_rows
+    )
+    if limit is None and not whole:
+        limit = min(settings.question_page_size, settings.max_result_rows)
+    return limit, offset
 
 
 def page_url(limit: int, offset: int) -> str:
@@ -1233,18 +1241,6 @@ def page_url(limit: int, offset: int) -> str:
     args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("limit", "offset")]
     args += [("limit", str(limit)), ("offset", str(offset))]
     return request.base_url + "?" + urlencode(args)
-
-
-def _request_page(csv_wanted: bool) -> tuple[int | None, int]:
-    """``?limit=`` and ``?offset=``; JSON defaults to a page of ``question_page_size`` rows.
-
-    CSV, read whole by pandas, is the whole answer unless ``limit`` or ``offset`` is given.
-    """
-    settings = current_app.extensions["sira"].settings
-    limit, offset = request_page(settings.max_result_rows)
-    if limit is None and not csv_wanted:
-        limit = min(settings.question_page_size, settings.max_result_rows)
-    return limit, offset
 
 
 def _next_url(table: Table) -> str | None:
