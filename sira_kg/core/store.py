@@ -281,7 +281,7 @@ class GraphStore:
         Quads that name a graph in the file are put into ``graph_iri`` too:
         one load, one graph. Raises ``SyntaxError`` on bad input.
         """
-        fmt = _BULK_FORMATS.get(media_type)
+        fmt = BULK_FORMATS.get(media_type)
         if fmt is None:
             raise ValueError(f"the bulk loader takes N-Triples or N-Quads, not {media_type}")
         total = path.stat().st_size
@@ -423,7 +423,9 @@ def stderr_progress(label: str) -> Progress:
     return show
 
 
-_BULK_FORMATS = {
+#: N-Triples and N-Quads, the syntaxes the bulk loader streams: name -> pyoxigraph format
+#: (loaders/rdf.py adds the other syntaxes to these names).
+BULK_FORMATS = {
     "nt": ox.RdfFormat.N_TRIPLES,
     "ntriples": ox.RdfFormat.N_TRIPLES,
     "n-triples": ox.RdfFormat.N_TRIPLES,
@@ -440,7 +442,7 @@ def bulk_media_type(name: str) -> str | None:
 
     Only N-Triples and N-Quads stream through the bulk loader.
     """
-    fmt = _BULK_FORMATS.get(name.strip().lower().lstrip("."))
+    fmt = BULK_FORMATS.get(name.strip().lower().lstrip("."))
     return fmt.media_type if fmt is not None else None
 
 

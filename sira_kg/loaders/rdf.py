@@ -43,6 +43,7 @@ import rdflib
 from rdflib.namespace import XSD
 
 from sira_kg.core.settings import resource_dir
+from sira_kg.core.store import BULK_FORMATS
 
 __all__ = [
     "CONTEXT_IRI",
@@ -68,14 +69,7 @@ FORMATS: dict[str, ox.RdfFormat] = {
     "application/x-turtle": ox.RdfFormat.TURTLE,
     "trig": ox.RdfFormat.TRIG,
     "application/trig": ox.RdfFormat.TRIG,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "n-quads": ox.RdfFormat.N_QUADS,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
+    **BULK_FORMATS,  # N-Triples, N-Quads
     "jsonld": ox.RdfFormat.JSON_LD,
     "json-ld": ox.RdfFormat.JSON_LD,
     "json": ox.RdfFormat.JSON_LD,
