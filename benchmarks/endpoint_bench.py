@@ -65,7 +65,7 @@ QUESTIONS = {
     "who funds it (amounts by funding level)": PREFIXES
     + """SELECT ?level (COUNT(?f) AS ?grants) (SUM(?v) AS ?total) WHERE {
   ?f a sira:Funding ; sira:fundingStream ?s ; schema:amount ?m .
-  ?m schema:value ?v . ?s sira:fundingLevel ?level
+  ?m schema:value ?v . ?s sira:governanceLevel ?level
 } GROUP BY ?level ORDER BY DESC(?total)""",
     "gaps with no action (region, theme)": PREFIXES
     + """SELECT ?region ?theme WHERE {
@@ -77,7 +77,7 @@ ORDER BY ?region ?theme""",
     "strategy coverage by level": PREFIXES
     + """SELECT ?level (COUNT(DISTINCT ?st) AS ?strategies) (COUNT(DISTINCT ?a) AS ?actions)
 WHERE {
-  ?st a sira:Strategy ; sira:strategyLevel ?level .
+  ?st a sira:Strategy ; sira:governanceLevel ?level .
   OPTIONAL { ?a sira:implementsStrategy ?st }
 } GROUP BY ?level ORDER BY ?level""",
     "implementers by stakeholder category": PREFIXES

@@ -27,6 +27,7 @@ LEVELS = ["eu", "national", "regional", "local", "private"]
 PREFIXES = f"""\
 # Synthetic benchmark data (not real facts).
 @prefix sira: <https://w3id.org/sira/ns#> .
+@prefix adms: <http://www.w3.org/ns/adms#> .
 @prefix org: <http://www.w3.org/ns/org#> .
 @prefix dct: <http://purl.org/dc/terms/> .
 @prefix dcat: <http://www.w3.org/ns/dcat#> .
@@ -52,7 +53,7 @@ def synthetic_turtle(triples: int, seed: int = 0) -> str:
         )
     out.append(
         'syn:stream a sira:FundingStream ; rdfs:label "Synthetic stream"@en ; '
-        f"sira:fundingLevel <{ID}funding-level/{rnd.choice(LEVELS)}> .\n"
+        f"sira:governanceLevel <{ID}funding-level/{rnd.choice(LEVELS)}> .\n"
     )
     # One unit (an action, its funding, every fifth one a new organisation) is about 25 triples.
     units = max(1, (triples - 8 * n_regions) // 25)
@@ -71,7 +72,7 @@ def synthetic_turtle(triples: int, seed: int = 0) -> str:
             f'syn:action-{i} a sira:Action ; rdfs:label "Synthetic action {i}"@en ; '
             f'dct:description "A synthetic action for benchmarks."@en ; '
             f"sira:implementer syn:org-{i // 5} ; sira:region {region} ; "
-            f"sira:status <{ID}action-status/{rnd.choice(STATUSES)}> ; sira:theme {themes} ; "
+            f"adms:status <{ID}action-status/{rnd.choice(STATUSES)}> ; sira:theme {themes} ; "
             f"sira:targetGroup <{ID}target-group/{rnd.choice(GROUPS)}> ; "
             f"dct:temporal [ a dct:PeriodOfTime ; "
             f'dcat:startDate "{year}-01-01"^^xsd:date ; '

@@ -81,6 +81,7 @@ PLAIN_JSON = {
 
 SAME_IN_TURTLE = """
 @prefix sira: <https://w3id.org/sira/ns#> .
+@prefix adms: <http://www.w3.org/ns/adms#> .
 @prefix id: <https://w3id.org/sira/id/> .
 @prefix org: <http://www.w3.org/ns/org#> .
 @prefix dct: <http://purl.org/dc/terms/> .
@@ -108,7 +109,7 @@ p:org\\/1 a org:Organization ;
     sira:theme <https://w3id.org/sira/id/theme/language-acquisition>,
         <https://w3id.org/sira/id/theme/intercultural-exchange> ;
     sira:targetGroup <https://w3id.org/sira/id/target-group/refugees> ;
-    sira:status <https://w3id.org/sira/id/action-status/ongoing> ;
+    adms:status <https://w3id.org/sira/id/action-status/ongoing> ;
     dct:temporal [ a dct:PeriodOfTime ;
         dcat:startDate "2024-01-15"^^xsd:date ;
         dcat:endDate "2025-06"^^xsd:gYearMonth ] ;
@@ -131,7 +132,7 @@ p:org\\/1 a org:Organization ;
 
 <http://example.org/p/strategy/1> a sira:Strategy ;
     rdfs:label "Example plan"@en ;
-    sira:strategyLevel <https://w3id.org/sira/id/strategy-level/regional> ;
+    sira:governanceLevel <https://w3id.org/sira/id/governance-level/regional> ;
     sira:appliesTo <https://w3id.org/sira/id/region/FRC13> ;
     sira:objective "Faster access to language courses"@en ;
     sira:document <http://example.org/p/plan.pdf> .

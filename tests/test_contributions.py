@@ -34,6 +34,7 @@ NORTH_BASE = "https://w3id.org/sira/id/north/"
 SOUTH_BASE = "http://example.org/south/"
 TURTLE = "text/turtle"
 PREFIXES = """PREFIX sira: <https://w3id.org/sira/ns#>
+PREFIX adms: <http://www.w3.org/ns/adms#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX dct: <http://purl.org/dc/terms/>
@@ -131,6 +132,7 @@ def small(base: str, n: int) -> str:
     """A tiny valid contribution of its own (region, organisation, action), number ``n``."""
     return f"""
 @prefix sira: <https://w3id.org/sira/ns#> .
+@prefix adms: <http://www.w3.org/ns/adms#> .
 @prefix org: <http://www.w3.org/ns/org#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix dct: <http://purl.org/dc/terms/> .
@@ -145,7 +147,7 @@ def small(base: str, n: int) -> str:
 <{base}action/{n}> a sira:Action ; rdfs:label "Synthetic action {n}"@en ;
     sira:implementer <{base}org/{n}> ; sira:region <{base}region/{n}> ;
     sira:theme <https://w3id.org/sira/id/theme/housing> ;
-    sira:status <https://w3id.org/sira/id/action-status/ongoing> .
+    adms:status <https://w3id.org/sira/id/action-status/ongoing> .
 """
 
 
@@ -299,6 +301,7 @@ def test_linking_to_core_iris_and_nuts_is_fine(site: Site) -> None:
 def test_a_contribution_that_violates_the_shapes_is_422_and_writes_nothing(site: Site) -> None:
     before = site.export()
     body = f"""@prefix sira: <https://w3id.org/sira/ns#> .
+@prefix adms: <http://www.w3.org/ns/adms#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 <{NORTH_BASE}action/x> a sira:Action ; rdfs:label "An action with no implementer or region"@en .
 """
@@ -325,6 +328,7 @@ def test_a_contribution_that_violates_the_shapes_is_422_and_writes_nothing(site:
 def test_validate_gives_the_report_as_json_or_turtle_and_never_writes(site: Site) -> None:
     before = site.export()
     bad = f"""@prefix sira: <https://w3id.org/sira/ns#> .
+@prefix adms: <http://www.w3.org/ns/adms#> .
 <{EX}action/x> a sira:Action .
 """
     url = site.url + "/api/validate"
@@ -387,6 +391,7 @@ def test_validate_with_a_token_says_whether_a_post_would_be_accepted(site: Site)
 
     # relative IRIs resolve against the token's space, as in a contribution
     relative = """@prefix sira: <https://w3id.org/sira/ns#> .
+@prefix adms: <http://www.w3.org/ns/adms#> .
 <action/x> a sira:Action ."""
     report = requests.post(
         url, data=relative, headers={"Content-Type": TURTLE, **site.auth(site.tokens.south)}

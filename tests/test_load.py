@@ -27,6 +27,7 @@ PREFIXES = """\
 @prefix org: <http://www.w3.org/ns/org#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix sira: <https://w3id.org/sira/ns#> .
+@prefix adms: <http://www.w3.org/ns/adms#> .
 @prefix id: <https://w3id.org/sira/id/> .
 """
 
@@ -48,7 +49,7 @@ ex:action1 a sira:Action ;
     rdfs:label "Example language café"@en ;
     sira:implementer ex:org1 ;
     sira:region <https://w3id.org/sira/id/region/FRC13> ;
-    sira:status <https://w3id.org/sira/id/action-status/ongoing> ;
+    adms:status <https://w3id.org/sira/id/action-status/ongoing> ;
     sira:theme <https://w3id.org/sira/id/theme/language-acquisition> .
 """
 )
@@ -179,13 +180,13 @@ def test_unreadable_input_exits_2_with_file_line_column(tmp_path, store_dir, cap
 def test_warnings_are_printed_and_the_load_goes_in(tmp_path, store_dir, capsys) -> None:
     org = write(tmp_path / "org.ttl", ORGANISATION)
     no_status = ACTION.replace(
-        "sira:status <https://w3id.org/sira/id/action-status/ongoing> ;\n", ""
+        "adms:status <https://w3id.org/sira/id/action-status/ongoing> ;\n", ""
     )
     action = write(tmp_path / "act.ttl", no_status)
     code, out, err = run(capsys, "load", str(org), str(action), "--store", str(store_dir))
     assert code == 0, out + err
     assert "warning" in out
-    assert "sira:status" in err or "status" in err  # the report's warnings, on stderr
+    assert "adms:status" in err or "status" in err  # the report's warnings, on stderr
     [(iri, _)] = load_graphs(opened(store_dir)).items()
 
 

@@ -346,7 +346,8 @@ def test_gaps_of_a_region(catalogue, gaps_store) -> None:
     # strategy (employment), QC1's (education, by NUTS prefix), its own (housing,
     # mobility). Current actions cover health (via mental-health) and housing (no
     # status); the employment action is completed. Roundtable gaps: mobility,
-    # language-acquisition. QD11's strategy (sport) does not apply.
+    # language-acquisition; a capacity answers the language gap (g2), nothing answers
+    # g1. QD11's strategy (sport) does not apply.
     assert rows == [
         {
             "region": "R",
@@ -355,6 +356,8 @@ def test_gaps_of_a_region(catalogue, gaps_store) -> None:
             "strategies": ["s-parent"],
             "current_actions": 0,
             "declared_gaps": [],
+            "answered_by": [],
+            "unanswered_gaps": [],
         },
         {
             "region": "R",
@@ -363,6 +366,8 @@ def test_gaps_of_a_region(catalogue, gaps_store) -> None:
             "strategies": ["s-nat"],
             "current_actions": 0,
             "declared_gaps": [],
+            "answered_by": [],
+            "unanswered_gaps": [],
         },
         {
             "region": "R",
@@ -371,6 +376,8 @@ def test_gaps_of_a_region(catalogue, gaps_store) -> None:
             "strategies": [],
             "current_actions": 0,
             "declared_gaps": ["g2"],
+            "answered_by": ["cap1"],
+            "unanswered_gaps": [],
         },
         {
             "region": "R",
@@ -379,6 +386,8 @@ def test_gaps_of_a_region(catalogue, gaps_store) -> None:
             "strategies": ["s-own"],
             "current_actions": 0,
             "declared_gaps": ["g1"],
+            "answered_by": [],
+            "unanswered_gaps": ["g1"],
         },
     ]
 
@@ -415,6 +424,7 @@ def test_capacities(catalogue, capacities_store) -> None:
             "theme": "housing",
             "capacities": ["c3"],
             "actions": [],
+            "gaps_answered": [],
             "categories": [funder, authority],
         },
         {
@@ -423,6 +433,7 @@ def test_capacities(catalogue, capacities_store) -> None:
             "theme": "culture",
             "capacities": [],
             "actions": ["a1"],
+            "gaps_answered": [],
             "categories": [cso],
         },
         {
@@ -431,6 +442,7 @@ def test_capacities(catalogue, capacities_store) -> None:
             "theme": "language-acquisition",
             "capacities": ["c1", "c2"],
             "actions": ["a1"],
+            "gaps_answered": ["g1"],
             "categories": [cso],
         },
         {
@@ -439,6 +451,7 @@ def test_capacities(catalogue, capacities_store) -> None:
             "theme": "culture",
             "capacities": [],
             "actions": ["a1"],  # as a partner
+            "gaps_answered": [],
             "categories": [funder, authority],
         },
         {
@@ -447,6 +460,7 @@ def test_capacities(catalogue, capacities_store) -> None:
             "theme": "language-acquisition",
             "capacities": [],
             "actions": ["a1"],
+            "gaps_answered": [],
             "categories": [funder, authority],
         },
     ]
@@ -489,6 +503,8 @@ def test_strategy_coverage_where_each_strategy_applies(catalogue, coverage_store
             "covered_themes": 1,
             "coverage": pytest.approx(1 / 3),
             "uncovered_themes": ["employment", "housing"],
+            "assessments": [],
+            "assessed_gaps": [],
         },
         # national, applies in both regions: education covered in QF12 (planned)
         {
@@ -498,6 +514,9 @@ def test_strategy_coverage_where_each_strategy_applies(catalogue, coverage_store
             "covered_themes": 1,
             "coverage": pytest.approx(0.5),
             "uncovered_themes": ["mobility"],
+            # an assessment (as1) found mobility not covered, education covered
+            "assessments": ["as1"],
+            "assessed_gaps": ["mobility"],
         },
         # QF11's plan: the sport action runs in QF12, where the plan does not apply
         {
@@ -507,6 +526,8 @@ def test_strategy_coverage_where_each_strategy_applies(catalogue, coverage_store
             "covered_themes": 0,
             "coverage": 0,
             "uncovered_themes": ["culture", "sport"],
+            "assessments": [],
+            "assessed_gaps": [],
         },
     ]
 
@@ -869,8 +890,12 @@ def test_saone_et_loire_actions_funding_and_target_groups(catalogue, saone_et_lo
     assert [(a["action"], a["implementers"], a["places"]) for a in actions] == [
         ("make-a-wish", ["humanity"], ["montceau-les-mines"])
     ]
-    # the page gives no theme, period or status: neither does the answer
-    assert (actions[0]["themes"], actions[0]["status"], actions[0]["start"]) == ([], None, None)
+    # the activity report names its cultural projects; no source gives a period or status
+    assert (actions[0]["themes"], actions[0]["status"], actions[0]["start"]) == (
+        ["culture"],
+        None,
+        None,
+    )
     funders = short(ask(catalogue, saone_et_loire, "funders", region="FRC13"))
     assert funders == [
         {

@@ -18,16 +18,18 @@ RDF_FIXTURES = TESTS / "fixtures" / "rdf"
 SIRA_KG = Path(sys.executable).with_name("sira-kg")
 
 VALID = """@prefix sira: <https://w3id.org/sira/ns#> .
+@prefix adms: <http://www.w3.org/ns/adms#> .
 @prefix schema: <http://schema.org/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 <http://example.org/cafe> a sira:Action ;
     rdfs:label "Language café"@en ;
     sira:implementer <https://w3id.org/sira/id/org/humanity> ;
     sira:region <https://w3id.org/sira/id/region/FRC13> ;
-    sira:status <https://w3id.org/sira/id/action-status/ongoing> ;
+    adms:status <https://w3id.org/sira/id/action-status/ongoing> ;
     sira:theme <https://w3id.org/sira/id/theme/language-acquisition> .
 """
 FUNDING = """@prefix sira: <https://w3id.org/sira/ns#> .
+@prefix adms: <http://www.w3.org/ns/adms#> .
 @prefix schema: <http://schema.org/> .
 <http://example.org/cafe-funding> a sira:Funding ;
     sira:fundingStream <https://w3id.org/sira/id/funding-stream/amif> ;

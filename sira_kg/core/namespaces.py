@@ -14,6 +14,7 @@ NUTS = Namespace("http://data.europa.eu/nuts/code/")
 COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
 LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
 EUROVOC = Namespace("http://eurovoc.europa.eu/")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
 
 # Named graphs of the core data (see docs/model.md and README).
 GRAPH = Namespace("https://w3id.org/sira/graph/")
@@ -40,6 +41,7 @@ PREFIXES = {
     "vann": VANN,
     "voaf": VOAF,
     "locn": LOCN,
+    "adms": ADMS,
 }
 
 

@@ -91,6 +91,8 @@ _RESERVED = frozenset(
     roundtable action pilot-action funding funding-stream strategy gap capacity publication
     event source person concept
     theme stakeholder-category target-group strategy-level action-status funding-level
+    governance-level action-type funding-instrument coverage-level assessment disagreement
+    strategy-assessment
     urban-rural membership-role roundtable-objective publication-type event-type
     """.split()
 )

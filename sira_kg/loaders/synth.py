@@ -53,6 +53,7 @@ _DCT = "http://purl.org/dc/terms/"
 _DCAT = "http://www.w3.org/ns/dcat#"
 _ORG = "http://www.w3.org/ns/org#"
 _SCHEMA = "http://schema.org/"
+_ADMS = "http://www.w3.org/ns/adms#"
 _ID = "https://w3id.org/sira/id/"
 COUNTRY_AUTHORITY = "http://publications.europa.eu/resource/authority/country/"
 
@@ -208,12 +209,12 @@ def synth_chunks(w: _Writer, *, regions: int, actions: int, seed: int) -> Iterat
 
     def stream(s: str, en: str, level: str, funder: str) -> None:
         labelled(s, _p(_SIRA, "FundingStream"), en)
-        w.t(s, _p(_SIRA, "fundingLevel"), _concept("funding-level", level))
+        w.t(s, _p(_SIRA, "governanceLevel"), _concept("governance-level", level))
         w.t(s, _p(_SCHEMA, "funder"), funder)
 
     def strategy(s: str, en: str, level: str, publisher: str, applies: list[str]) -> None:
         labelled(s, _p(_SIRA, "Strategy"), en)
-        w.t(s, _p(_SIRA, "strategyLevel"), _concept("strategy-level", level))
+        w.t(s, _p(_SIRA, "governanceLevel"), _concept("governance-level", level))
         w.t(s, _p(_DCT, "publisher"), publisher)
         for a in applies:
             w.t(s, _p(_SIRA, "appliesTo"), a)
@@ -321,9 +322,7 @@ def synth_chunks(w: _Writer, *, regions: int, actions: int, seed: int) -> Iterat
 
         roundtable = syn(f"roundtable/{code}-1")
         labelled(roundtable, _p(_SIRA, "Roundtable"), f"Synthetic roundtable {code}-1")
-        w.t(roundtable, _p(_SIRA, "platform"), platform)
-        for obj in objectives:
-            w.t(roundtable, _p(_SIRA, "hasObjective"), obj)
+        w.t(roundtable, _p(_SCHEMA, "organizer"), platform)
         w.t(roundtable, _p(_SIRA, "region"), region)
 
         reg_stream, loc_stream = (
@@ -394,7 +393,7 @@ def synth_chunks(w: _Writer, *, regions: int, actions: int, seed: int) -> Iterat
                 if start > REFERENCE_DATE
                 else "ongoing"
             )
-            w.t(action, _p(_SIRA, "status"), statuses[status])
+            w.t(action, _p(_ADMS, "status"), statuses[status])
             for th in rng.sample(themes, rng.choice((1, 2, 3))):
                 w.t(action, _p(_SIRA, "theme"), th)
             for tg in rng.sample(groups, rng.choice((1, 2))):
