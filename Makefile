@@ -37,6 +37,7 @@ lint: setup
 	$(BIN)/ruff check sira_kg tests benchmarks
 
 docs: setup
+	$(BIN)/python -m sira_kg.diagram docs/vocabulary.md
 	$(BIN)/python -m sira_kg.docs docs/ontology
 
 bench: setup
