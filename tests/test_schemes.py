@@ -1,9 +1,11 @@
 """The SKOS concept schemes in ontology/schemes/ follow the rules of docs/model.md.
 
-Every concept carries what partners and the shapes rely on (scheme, EN and FR
-labels and definitions, a notation equal to its IRI's last segment), the
-hierarchy is consistent in both directions, and EuroVoc links use only the
-identifiers checked in the project's vocabulary notes.
+Every concept carries what partners and the shapes rely on (scheme, labels and
+definitions in the five languages of the partner countries: EN, FR, ES, PL, EL;
+a notation equal to its IRI's last segment), every scheme carries LOV-grade
+metadata, the hierarchy is consistent in both directions and has no cycle, and
+EuroVoc links use only the identifiers checked in the project's vocabulary notes,
+without making two of our concepts equivalent.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
 
-from sira_kg.core.namespaces import ID
+from sira_kg.core.namespaces import ID, VANN
 
 SCHEME_DIR = Path(__file__).resolve().parent.parent / "ontology" / "schemes"
 
@@ -22,9 +24,11 @@ SCHEMES = [
     "theme",
     "stakeholder-category",
     "target-group",
-    "strategy-level",
+    "governance-level",
     "action-status",
-    "funding-level",
+    "action-type",
+    "funding-instrument",
+    "coverage-level",
     "urban-rural",
     "membership-role",
     "roundtable-objective",
@@ -120,6 +124,20 @@ EXPECTED = {
         "funder",
         "research-organisation",
         "international-organisation",
+        "faith-based-organisation",
+        "migrant-led-organisation",
+        "municipal-development-company",
+        "local-business",
+    },
+    "theme": {
+        "civic-orientation",
+        "recognition-of-qualifications",
+        "interpreting",
+        "anti-discrimination",
+        "gender-based-violence",
+        "childcare",
+        "mobility",
+        "digital-inclusion",
     },
     "target-group": {
         "newcomers",
@@ -131,10 +149,36 @@ EXPECTED = {
         "women",
         "young-people",
         "professionals",
+        "beneficiaries-of-temporary-protection",
+        "unaccompanied-minors",
+        "older-people",
+        "people-with-disabilities",
     },
-    "strategy-level": {"eu", "national", "regional", "local"},
+    "governance-level": {"eu", "national", "regional", "local"},
     "action-status": {"planned", "ongoing", "completed"},
-    "funding-level": {"eu", "national", "regional", "local", "private"},
+    "action-type": {
+        "orientation",
+        "language-course",
+        "mentoring",
+        "employment-support",
+        "housing-support",
+        "awareness-campaign",
+        "training-of-professionals",
+        "networking-event",
+        "research-mapping",
+    },
+    "funding-instrument": {
+        "amif",
+        "esf-plus",
+        "erdf",
+        "leader-eafrd",
+        "national-budget",
+        "regional-budget",
+        "departmental-budget",
+        "municipal-budget",
+        "private-foundation",
+    },
+    "coverage-level": {"covered", "partly-covered", "not-covered"},
     "urban-rural": {"predominantly-urban", "intermediate", "predominantly-rural"},
     "membership-role": {"member", "coordinator", "facilitator"},
     "roundtable-objective": {
@@ -170,6 +214,9 @@ def langs(graph: Graph, subject: URIRef, prop: URIRef) -> list[str | None]:
     return [o.language for o in graph.objects(subject, prop) if isinstance(o, Literal)]
 
 
+LANGS = ["el", "en", "es", "fr", "pl"]
+
+
 def test_one_file_per_scheme_and_nothing_else():
     assert sorted(p.stem for p in SCHEME_DIR.glob("*.ttl")) == sorted(SCHEMES)
 
@@ -180,8 +227,26 @@ def test_scheme_header(name):
     s = scheme_iri(name)
     assert (s, RDF.type, SKOS.ConceptScheme) in g
     for prop in (SKOS.prefLabel, DCTERMS.title, DCTERMS.description):
-        assert sorted(langs(g, s, prop)) == ["en", "fr"], (name, prop)
+        assert {"en", "fr"} <= set(langs(g, s, prop)), (name, prop)
     assert list(g.subjects(RDF.type, SKOS.ConceptScheme)) == [s], "one scheme per file"
+    # LOV-grade metadata: creator, licence, version, dates, preferred prefix and namespace.
+    for prop in (
+        DCTERMS.creator,
+        DCTERMS.license,
+        OWL.versionInfo,
+        DCTERMS.issued,
+        DCTERMS.modified,
+        VANN.preferredNamespacePrefix,
+        VANN.preferredNamespaceUri,
+    ):
+        assert len(list(g.objects(s, prop))) == 1, (name, prop)
+    assert str(g.value(s, VANN.preferredNamespaceUri)) == f"{ID}{name}/"
+
+
+def test_the_ontology_points_to_every_scheme():
+    onto = Graph().parse(SCHEME_DIR.parent / "sira.ttl")
+    parts = set(onto.objects(URIRef("https://w3id.org/sira/ns"), DCTERMS.hasPart))
+    assert parts == {scheme_iri(name) for name in SCHEMES}
 
 
 @pytest.mark.parametrize("name", SCHEMES)
@@ -194,12 +259,12 @@ def test_every_concept_is_complete(name):
     for c in found:
         assert str(c).startswith(prefix), c
         assert list(g.objects(c, SKOS.inScheme)) == [s], c
-        assert sorted(langs(g, c, SKOS.prefLabel)) == ["en", "fr"], c
-        assert sorted(langs(g, c, SKOS.definition)) == ["en", "fr"], c
+        assert sorted(langs(g, c, SKOS.prefLabel)) == LANGS, c
+        assert sorted(langs(g, c, SKOS.definition)) == LANGS, c
         notations = [str(n) for n in g.objects(c, SKOS.notation)]
         assert notations == [str(c)[len(prefix) :]], c
     # No two concepts share a label in the same language.
-    for lang in ("en", "fr"):
+    for lang in LANGS:
         labels = [str(o) for c in found for o in g.objects(c, SKOS.prefLabel) if o.language == lang]
         assert len(labels) == len(set(labels)), (name, lang)
 
@@ -219,14 +284,38 @@ def test_hierarchy_is_symmetric_and_inside_the_scheme(name):
     assert tops == set(g.subjects(SKOS.topConceptOf, s))
     # Top concepts are exactly the concepts without a broader one.
     assert tops == {c for c in found if (c, SKOS.broader, None) not in g}
-    # No cycles: walking up always ends.
+    # No cycles: no concept is its own ancestor (a concept may have several broader ones).
     for c in found:
-        seen = {c}
-        current = c
-        while (parent := g.value(current, SKOS.broader)) is not None:
-            assert parent not in seen, f"cycle through {parent}"
-            seen.add(parent)
-            current = parent
+        stack, seen = list(g.objects(c, SKOS.broader)), set()
+        while stack:
+            parent = stack.pop()
+            assert parent != c, f"cycle through {c}"
+            if parent not in seen:
+                seen.add(parent)
+                stack.extend(g.objects(parent, SKOS.broader))
+
+
+def test_no_eurovoc_mapping_cycle():
+    """Two of our concepts matched exactly or closely to one EuroVoc concept would be
+    made equivalent by it (v1: newcomers and its narrower migrants both matched 3320)."""
+    everything = Graph()
+    for name in SCHEMES:
+        everything += load(name)
+    strong: dict[URIRef, list[URIRef]] = {}
+    for prop in (SKOS.exactMatch, SKOS.closeMatch):
+        for ours, theirs in everything.subject_objects(prop):
+            strong.setdefault(theirs, []).append(ours)
+    assert {k: v for k, v in strong.items() if len(v) > 1} == {}
+    # A concept and its broader one are never both matched exactly or closely to one
+    # EuroVoc concept (a broadMatch to the broader one's match is consistent).
+    for narrower, broader in everything.subject_objects(SKOS.broader):
+        mine = {
+            o for p in (SKOS.exactMatch, SKOS.closeMatch) for o in everything.objects(narrower, p)
+        }
+        theirs = {
+            o for p in (SKOS.exactMatch, SKOS.closeMatch) for o in everything.objects(broader, p)
+        }
+        assert not mine & theirs, (narrower, broader)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
