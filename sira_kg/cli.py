@@ -218,7 +218,7 @@ def _read_input(name: str, input_format: str | None, into: Any = None) -> tuple[
     Dataset (``into`` when given). A missing or unreadable file exits 2.
     """
     from sira_kg.core.provenance import media_type_of
-    from sira_kg.loaders.rdf import ParseError, parse_file
+    from sira_kg.core.rdfio import ParseError, parse_file
 
     path = Path(name)
     if not path.is_file():
@@ -263,8 +263,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """
     from rdflib import Graph
 
+    from sira_kg.core.rdfio import as_graph, parse_file
     from sira_kg.core.validation import validate
-    from sira_kg.loaders.rdf import as_graph, parse_file
 
     settings = Settings()
     graph = Graph()

@@ -70,7 +70,7 @@ from sira_kg.endpoint.questions import ParameterError, page_url, request_page
 bp = Blueprint("contributions", __name__)
 log = logging.getLogger("sira_kg.contributions")
 
-#: Content-Type → the media type recorded in the metadata (and parsed by loaders.rdf).
+#: Content-Type → the media type recorded in the metadata (and parsed by core.rdfio).
 RDF_MEDIA_TYPES = {
     "text/turtle": "text/turtle",
     "application/x-turtle": "text/turtle",
@@ -318,7 +318,7 @@ def _unsupported(media_type: str) -> ApiError:
 
 def _parse_one(data: bytes, media_type: str, name: str, base_iri: str | None) -> rdflib.Graph:
     """One document → a plain graph; ParseError/TabularError become 400."""
-    from sira_kg.loaders.rdf import ParseError, as_graph, parse_bytes
+    from sira_kg.core.rdfio import ParseError, as_graph, parse_bytes
 
     if media_type == CSV_MEDIA_TYPE:
         from sira_kg.loaders.tabular import TabularError, convert_text
