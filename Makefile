@@ -29,6 +29,7 @@ serve: setup
 
 test: setup browser
 	$(BIN)/ruff check $(PY_DIRS)
+	$(BIN)/python scripts/lint_imports.py
 	$(BIN)/python -m pytest -q
 
 # The page tests drive Debian's headless Chromium; installed (as root, with apt-get) if missing.
@@ -37,6 +38,7 @@ browser:
 
 lint: setup
 	$(BIN)/ruff check $(PY_DIRS)
+	$(BIN)/python scripts/lint_imports.py
 
 docs: setup
 	$(BIN)/python -m sira_kg.docs docs/ontology
