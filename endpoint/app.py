@@ -101,7 +101,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     from sira_kg.endpoint import pages
 
     app.register_blueprint(pages.bp)
-    from sira_kg.endpoint import openapi, questions
+    from sira_kg.endpoint import openapi
+    from sira_kg.endpoint.questions import routes as questions
 
     app.register_blueprint(questions.bp)
     app.register_blueprint(openapi.bp)

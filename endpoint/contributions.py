@@ -65,7 +65,8 @@ from sira_kg.core.partners import (
     ownership_problems,
 )
 from sira_kg.core.settings import Settings
-from sira_kg.endpoint.questions import ParameterError, page_url, request_page
+from sira_kg.endpoint.questions.errors import ParameterError
+from sira_kg.endpoint.questions.paging import page_url, request_page
 
 bp = Blueprint("contributions", __name__)
 log = logging.getLogger("sira_kg.contributions")

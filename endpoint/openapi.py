@@ -19,7 +19,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, json, request
 
 from sira_kg import __version__
-from sira_kg.endpoint.questions import Column, Param, Question, load_catalogue
+from sira_kg.endpoint.questions.catalogue import Column, Param, Question, load_catalogue
 
 bp = Blueprint("openapi", __name__)
 

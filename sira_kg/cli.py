@@ -442,7 +442,11 @@ def cmd_query(args: argparse.Namespace) -> int:
     """Run SPARQL (QUERY or --file) or a named question (--question NAME --param K=V ...)."""
     import json
 
-    from sira_kg.endpoint import questions as q
+    from sira_kg.endpoint.questions.answers import answer, format_result, store_labeller
+    from sira_kg.endpoint.questions.catalogue import LANG_TAG, get_question, load_catalogue
+    from sira_kg.endpoint.questions.errors import CatalogueError, QuestionError
+    from sira_kg.endpoint.questions.paging import check_page
+    from sira_kg.endpoint.questions.running import store_runner
 
     given = [x for x in (args.sparql, args.file, args.question) if x]
     if len(given) != 1:
@@ -451,7 +455,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         raise CliError("--param goes with --question NAME", EXIT_INPUT)
     if (args.limit is not None or args.offset is not None) and not args.question:
         raise CliError("--limit and --offset go with --question NAME", EXIT_INPUT)
-    if not q.LANG_TAG.match(args.lang):
+    if not LANG_TAG.match(args.lang):
         raise CliError(f"--lang {args.lang!r} is not a language tag (en, fr, ...)", EXIT_INPUT)
     if args.question:
         params: dict[str, list[str]] = {}
@@ -462,24 +466,24 @@ def cmd_query(args: argparse.Namespace) -> int:
             params.setdefault(key.strip(), []).append(value)
         settings = _settings(args)
         try:
-            question = q.get_question(q.load_catalogue(settings.queries_dir), args.question)
+            question = get_question(load_catalogue(settings.queries_dir), args.question)
             store, _ = _open(args)
-            limit, offset = q.check_page(args.limit, args.offset, settings.max_result_rows)
-            table = q.answer(
+            limit, offset = check_page(args.limit, args.offset, settings.max_result_rows)
+            table = answer(
                 question,
                 params,
-                q.store_runner(store),
+                store_runner(store),
                 args.lang.lower(),
                 limit,
                 offset,
-                q.store_labeller(store),
+                store_labeller(store),
             )
-        except q.QuestionError as exc:
+        except QuestionError as exc:
             valid = exc.details.get("valid_values")
             shown = f"; valid values: {', '.join(valid[:30])}" if valid else ""
             more = " ..." if valid and len(valid) > 30 else ""
             raise CliError(exc.message + shown + more, EXIT_INPUT) from None
-        except q.CatalogueError as exc:
+        except CatalogueError as exc:
             raise CliError(f"a question file is malformed: {exc}", EXIT_INPUT) from None
         if args.output_format == "json":
             print(json.dumps(table.to_json(), ensure_ascii=False, indent=1))
@@ -497,7 +501,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         text = args.sparql
     store, _ = _open(args)
     try:
-        sys.stdout.write(q.format_result(store.query(text), args.output_format))
+        sys.stdout.write(format_result(store.query(text), args.output_format))
     except SyntaxError as exc:
         raise CliError(f"SPARQL syntax error (queries only, no updates): {exc}") from None
     return EXIT_OK
