@@ -95,7 +95,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
 
     app.register_blueprint(sparql.bp)
     # Feature blueprints, one line each:
-    from sira_kg.endpoint import contributions
+    from sira_kg.endpoint.contributions import routes as contributions
 
     app.register_blueprint(contributions.bp)
     from sira_kg.endpoint import pages

@@ -116,8 +116,7 @@ class Question:
             "url": f"{base_url}/api/questions/{self.name}",
             "parameters": [p.describe(lang) for p in self.params],
             "columns": [
-                {"name": c.name, "type": c.type, "title": pick(c.title, lang)}
-                for c in self.columns
+                {"name": c.name, "type": c.type, "title": pick(c.title, lang)} for c in self.columns
             ],
         }
 
