@@ -66,7 +66,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         elif args.output_format == "csv":
             sys.stdout.write(table.to_csv())
         else:
-            sys.stdout.write(table.totext_table())
+            sys.stdout.write(table.to_table())
         return EXIT_OK
     if args.file:
         try:
