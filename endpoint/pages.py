@@ -11,13 +11,16 @@ Every resource in the store has a page: ``/id/<path>`` for the instance IRIs
 JSON-LD (``Accept``, or ``?format=``, as at ``/sparql``). Whatever a request
 names is bound into the queries as an RDF term (``substitutions``), never
 pasted into query text.
+
+The routes and what is particular to HTML pages (language, links, the chrome's
+words, format negotiation) are here; the data of the home page is
+:mod:`.dashboard`, a resource's description :mod:`.describe`, the naming of
+IRIs :mod:`.naming`.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,21 +28,16 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from sira_kg.core.namespaces import GRAPH, ID, METADATA_GRAPH, ONTOLOGY_GRAPH, PREFIXES, SIRA
-from sira_kg.core.store import GraphStore
+from sira_kg.core.namespaces import ID, ONTOLOGY_GRAPH, PREFIXES, SIRA
+from sira_kg.endpoint.dashboard import home_data
+from sira_kg.endpoint.describe import DESCRIBE_GRAPH, describe, similar
+from sira_kg.endpoint.naming import compact, graph_name
 from sira_kg.endpoint.negotiation import Format, NotAcceptable, choose
 
 bp = Blueprint("pages", __name__, template_folder="templates")
 
 LANGUAGES = ("en", "fr")
 VOCABULARY = str(SIRA).rstrip("#")  # https://w3id.org/sira/ns, the owl:Ontology
-MAX_INCOMING = 500  # incoming statements listed on one page
-
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-LABEL_PATH = (
-    "<http://www.w3.org/2004/02/skos/core#prefLabel>|<http://www.w3.org/2000/01/rdf-schema#label>"
-    "|<http://purl.org/dc/terms/title>|<http://schema.org/name>|<http://xmlns.com/foaf/0.1/name>"
-)
 
 # A few words of the page chrome in each language; the data brings its own labels.
 UI = {
@@ -94,21 +92,6 @@ def resource_href(iri: str) -> str:
     return url_for("pages.resource", iri=iri, **args)
 
 
-def compact(iri: str) -> str:
-    """``sira:Action`` for an IRI in a known namespace, else the IRI itself."""
-    best = ""
-    for prefix, namespace in PREFIXES.items():
-        ns = str(namespace)
-        if iri.startswith(ns) and len(ns) > len(best) and "/" not in iri[len(ns) :]:
-            best, name = ns, f"{prefix}:{iri[len(ns) :]}"
-    return name if best else iri
-
-
-def graph_name(iri: str) -> str:
-    """A named graph's short name: ``data/saone-et-loire`` for ``…/sira/graph/data/…``."""
-    return iri[len(str(GRAPH)) :] if iri.startswith(str(GRAPH)) else iri
-
-
 @bp.app_context_processor
 def page_helpers() -> dict[str, Any]:
     lang = page_lang() if request else "en"
@@ -122,197 +105,7 @@ def page_helpers() -> dict[str, Any]:
     }
 
 
-# -- labels --------------------------------------------------------------------
-
-
-def pick_label(literals: Iterable[ox.Literal], lang: str) -> str | None:
-    """The best label for ``lang``: that language, then English, untagged, any."""
-    ranked: list[tuple[int, str]] = []
-    for lit in literals:
-        tag = (lit.language or "").lower().split("-")[0]
-        rank = 0 if tag == lang else 1 if tag == "en" else 2 if not tag else 3
-        ranked.append((rank, lit.value))
-    return min(ranked)[1] if ranked else None
-
-
-def label_of(store: GraphStore, iri: str, lang: str) -> str | None:
-    rows = store.query(
-        f"SELECT ?x ?l WHERE {{ ?x {LABEL_PATH} ?l FILTER(isLiteral(?l)) }}",
-        substitutions={"x": ox.NamedNode(iri)},
-    )
-    return pick_label((r["l"] for r in rows), lang)
-
-
-# -- home ----------------------------------------------------------------------
-
-
-@dataclass
-class Link:
-    iri: str
-    label: str
-
-
-@dataclass
-class Platform:
-    iri: str
-    label: str
-    description: str | None
-    regions: list[Link] = field(default_factory=list)
-    members: list[tuple[Link, Link | None]] = field(default_factory=list)  # (member, role)
-
-
-def _link(store: GraphStore, term: Any, lang: str) -> Link:
-    iri = term.value
-    return Link(iri, label_of(store, iri, lang) or compact(iri))
-
-
-def home_data(store: GraphStore, lang: str) -> dict[str, Any]:
-    """What the home page shows: counts, regions, platforms, graphs and recent loads."""
-    data_counts, other_counts = class_counts(store)
-    data_classes = [
-        (_link(store, ox.NamedNode(c), lang), n, class_query(c)) for c, n in data_counts
-    ]
-    other_classes = [
-        (_link(store, ox.NamedNode(c), lang), n, class_query(c)) for c, n in other_counts
-    ]
-    regions = []
-    for row in store.query(
-        "PREFIX sira: <https://w3id.org/sira/ns#> "
-        "SELECT ?r ?code WHERE { ?r a sira:Region OPTIONAL { ?r sira:nutsCode ?code } } "
-        "ORDER BY ?code ?r"
-    ):
-        code = row["code"].value if row["code"] is not None else ""
-        regions.append((_link(store, row["r"], lang), code))
-    platforms = []
-    for row in store.query(
-        "PREFIX sira: <https://w3id.org/sira/ns#> "
-        "SELECT DISTINCT ?p WHERE { ?p a sira:CooperationPlatform } ORDER BY ?p"
-    ):
-        p = row["p"]
-        if not isinstance(p, ox.NamedNode):
-            continue
-        desc = store.query(
-            "SELECT ?p ?d WHERE { ?p <http://purl.org/dc/terms/description> ?d }",
-            substitutions={"p": p},
-        )
-        platform = Platform(
-            p.value,
-            label_of(store, p.value, lang) or compact(p.value),
-            pick_label((r["d"] for r in desc), lang),
-        )
-        for r in store.query(
-            "SELECT DISTINCT ?p ?r WHERE { ?p <https://w3id.org/sira/ns#region> ?r }",
-            substitutions={"p": p},
-        ):
-            platform.regions.append(_link(store, r["r"], lang))
-        members = store.query(
-            "PREFIX org: <http://www.w3.org/ns/org#> "
-            "SELECT DISTINCT ?p ?m ?role WHERE { ?ms org:organization ?p ; org:member ?m "
-            "OPTIONAL { ?ms org:role ?role } }",
-            substitutions={"p": p},
-        )
-        for m in members:
-            role = _link(store, m["role"], lang) if m["role"] is not None else None
-            platform.members.append((_link(store, m["m"], lang), role))
-        platform.members.sort(key=lambda pair: pair[0].label.lower())
-        platforms.append(platform)
-    return {
-        "data_classes": data_classes,
-        "other_classes": other_classes,
-        "regions": regions,
-        "platforms": platforms,
-        "loads": recent_loads(store),
-        "triples": len(store),
-        "graphs": store.graphs(),
-    }
-
-
-DATA_GRAPH_KINDS = ("data/", "load/", "contribution/")
-
-
-def class_counts(store: GraphStore) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
-    """Instances per class in the data (data, loads, contributions), then in the rest.
-
-    The rest is the vocabulary, the concept schemes, the shapes and the
-    metadata graph: worth a count, but not what a visitor comes for.
-    """
-    rows = store.query(
-        "SELECT ?g ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?g ?c"
-    )
-    data: dict[str, int] = {}
-    other: dict[str, int] = {}
-    for r in rows:
-        if not isinstance(r["c"], ox.NamedNode):
-            continue
-        target = data if graph_name(r["g"].value).startswith(DATA_GRAPH_KINDS) else other
-        target[r["c"].value] = target.get(r["c"].value, 0) + int(r["n"].value)
-    # an instance typed in two graphs counts in each: fine for an overview
-    return (
-        sorted(data.items(), key=lambda x: (-x[1], x[0])),
-        sorted(other.items(), key=lambda x: (-x[1], x[0])),
-    )
-
-
-def class_query(class_iri: str) -> str:
-    """The query the home page's class counts link to (listing the instances)."""
-    return (
-        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-        "SELECT ?instance (SAMPLE(?l) AS ?label) WHERE {\n"
-        f"  ?instance a <{class_iri}> .\n"
-        "  OPTIONAL { ?instance rdfs:label ?l }\n"
-        "}\nGROUP BY ?instance\nORDER BY ?instance\nLIMIT 500"
-    )
-
-
-@dataclass
-class Load:
-    graph: str
-    title: str | None
-    generated: str
-    agent: str
-    agent_label: str
-    triples: int
-    validated: bool
-
-    @property
-    def kind(self) -> str:
-        name = graph_name(self.graph)
-        return name.split("/", 1)[0] if name != self.graph else "graph"
-
-
-def recent_loads(store: GraphStore, limit: int = 12) -> list[Load]:
-    """The latest graphs written (loads, contributions, bootstrap), from the metadata graph."""
-    from sira_kg.core.provenance import records_query
-
-    titles = {
-        r["g"].value: r["t"]
-        for r in store.query(
-            "SELECT ?m ?g ?t WHERE { GRAPH ?m { ?g <http://purl.org/dc/terms/title> ?t } }",
-            substitutions={"m": ox.NamedNode(str(METADATA_GRAPH))},
-        )
-        if isinstance(r["g"], ox.NamedNode)
-    }
-    loads = []
-    agent_labels: dict[str, str] = {}
-    for r in store.query(records_query()):
-        iri = r["g"].value
-        title = titles.get(iri)
-        loads.append(
-            Load(
-                graph=iri,
-                title=title.value if title is not None else None,
-                generated=r["generated"].value,
-                agent=r["agent"].value,
-                agent_label=agent_labels.setdefault(
-                    r["agent"].value,
-                    label_of(store, r["agent"].value, "en") or compact(r["agent"].value),
-                ),
-                triples=int(r["triples"].value),
-                validated=r["conformsTo"] is not None,
-            )
-        )
-    loads.sort(key=lambda load: load.generated, reverse=True)
-    return loads[:limit]
+# -- home, query editor and questions ------------------------------------------
 
 
 @bp.get("/")
@@ -320,8 +113,6 @@ def home() -> str:
     store = current_app.extensions["sira"].store
     return render_template("home.html", **home_data(store, page_lang()))
 
-
-# -- query editor and questions ------------------------------------------------
 
 EXAMPLES: tuple[tuple[str, str], ...] = (
     (
@@ -446,156 +237,6 @@ def ontology() -> Response | str | tuple[str, int]:
 # -- resource pages ------------------------------------------------------------
 
 
-@dataclass
-class Value:
-    """One object (or subject, for incoming links) of a statement, ready to show."""
-
-    kind: str  # "iri", "literal" or "bnode"
-    text: str
-    iri: str | None = None
-    lang: str | None = None
-    datatype: str | None = None
-    graph: str | None = None
-    nested: list[tuple[str, list[Value]]] = field(default_factory=list)  # a blank node's own
-
-
-@dataclass
-class Group:
-    """The values of one property, under the property's label."""
-
-    iri: str
-    label: str
-    values: list[Value] = field(default_factory=list)
-
-
-@dataclass
-class Description:
-    iri: str
-    label: str
-    labels: list[tuple[str, str]]  # (text, language)
-    types: list[Value]
-    outgoing: list[Group]
-    incoming: list[Group]
-    incoming_truncated: bool
-    graphs: list[str]
-    predicate_uses: int = 0  # statements using it as their property, when it has no other
-
-
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_LABEL_IRIS = {
-    "http://www.w3.org/2004/02/skos/core#prefLabel",
-    "http://www.w3.org/2000/01/rdf-schema#label",
-}
-
-DESCRIBE_LABELS = f"""
-SELECT DISTINCT ?s ?x ?l WHERE {{
-  {{ ?s ?p0 ?x }} UNION {{ ?x ?p0 ?s }} UNION {{ ?s ?x ?o0 }} UNION {{ ?o0 ?x ?s }}
-  UNION {{ ?s ?p0 ?b FILTER(isBlank(?b)) ?b ?x ?o0 }}
-  UNION {{ ?s ?p0 ?b FILTER(isBlank(?b)) ?b ?p1 ?x }}
-  ?x {LABEL_PATH} ?l FILTER(isLiteral(?l))
-}}"""
-
-
-def describe(store: GraphStore, iri: str, lang: str) -> Description | None:
-    """Everything the store says about ``iri`` (None when it says nothing), with labels."""
-    s = {"s": ox.NamedNode(iri)}
-    out = list(store.query("SELECT ?s ?g ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", substitutions=s))
-    inc = list(
-        store.query(
-            f"SELECT ?s ?g ?x ?p WHERE {{ GRAPH ?g {{ ?x ?p ?s }} }} LIMIT {MAX_INCOMING + 1}",
-            substitutions=s,
-        )
-    )
-    uses = 0
-    if not out and not inc:
-        # a property from another vocabulary (rdf:type, …) is only ever a predicate here
-        rows = store.query(
-            "SELECT ?s (COUNT(*) AS ?n) WHERE { ?a ?s ?b } GROUP BY ?s", substitutions=s
-        )
-        uses = sum(int(r["n"].value) for r in rows)
-        if not uses:
-            return None
-    found: dict[str, list[ox.Literal]] = {}
-    for r in store.query(DESCRIBE_LABELS, substitutions=s):
-        found.setdefault(r["x"].value, []).append(r["l"])
-    labels = {k: pick_label(v, lang) or compact(k) for k, v in found.items()}
-    nested: dict[str, list[tuple[ox.NamedNode, Any]]] = {}
-    for r in store.query(
-        "SELECT DISTINCT ?s ?b ?bp ?bo WHERE { ?s ?p ?b FILTER(isBlank(?b)) ?b ?bp ?bo }",
-        substitutions=s,
-    ):
-        nested.setdefault(r["b"].value, []).append((r["bp"], r["bo"]))
-
-    def value(term: Any, graph: str | None = None) -> Value:
-        if isinstance(term, ox.NamedNode):
-            return Value(
-                "iri", labels.get(term.value, compact(term.value)), term.value, graph=graph
-            )
-        if isinstance(term, ox.BlankNode):
-            inner: dict[str, list[Value]] = {}
-            for bp, bo in sorted(nested.get(term.value, []), key=lambda t: (t[0].value, str(t[1]))):
-                inner.setdefault(bp.value, []).append(value(bo))
-            return Value(
-                "bnode",
-                "_:" + term.value,
-                graph=graph,
-                nested=[(labels.get(p, compact(p)), vs) for p, vs in inner.items()],
-            )
-        datatype = term.datatype.value if term.language is None else None
-        return Value(
-            "literal",
-            term.value,
-            lang=term.language,
-            datatype=compact(datatype) if datatype and datatype != _XSD_STRING else None,
-            graph=graph,
-        )
-
-    def grouped(rows: list, subject_key: str) -> list[Group]:
-        groups: dict[str, Group] = {}
-        for r in rows:
-            p = r["p"].value
-            group = groups.get(p)
-            if group is None:
-                group = groups[p] = Group(p, labels.get(p, compact(p)))
-            group.values.append(value(r[subject_key], r["g"].value))
-        for group in groups.values():
-            group.values.sort(key=lambda v: (v.kind != "iri", v.text.lower(), v.graph or ""))
-        return sorted(groups.values(), key=lambda g: (g.iri != RDF_TYPE, g.label.lower()))
-
-    outgoing = grouped(out, "o")
-    types: list[Value] = []
-    if outgoing and outgoing[0].iri == RDF_TYPE:
-        seen = set()
-        for v in outgoing[0].values:
-            if v.iri not in seen:
-                seen.add(v.iri)
-                types.append(v)
-    own_labels = sorted(
-        {(r["o"].value, r["o"].language or "") for r in out if r["p"].value in _LABEL_IRIS}
-    )
-    return Description(
-        iri=iri,
-        label=labels.get(iri)
-        or pick_label((r["o"] for r in out if r["p"].value in _LABEL_IRIS), lang)
-        or compact(iri),
-        labels=own_labels,
-        types=types,
-        outgoing=outgoing,
-        incoming=grouped(inc[:MAX_INCOMING], "x"),
-        incoming_truncated=len(inc) > MAX_INCOMING,
-        graphs=sorted({r["g"].value for r in out} | {r["g"].value for r in inc}),
-        predicate_uses=uses,
-    )
-
-
-DESCRIBE_GRAPH = """
-CONSTRUCT { ?s ?p ?o . ?o ?bp ?bo . ?x ?ip ?s }
-WHERE {
-  { ?s ?p ?o OPTIONAL { FILTER(isBlank(?o)) ?o ?bp ?bo } }
-  UNION { ?x ?ip ?s }
-}"""
-
-
 def wanted_format() -> Format | None:
     """The RDF format asked for, or None for HTML; raises :class:`NotAcceptable`.
 
@@ -667,26 +308,6 @@ def resource_page(iri: str) -> Response | BaseResponse | tuple[str, int]:
     response = Response(render_template("resource.html", d=description))
     response.headers["Vary"] = "Accept"
     return response
-
-
-def similar(store: GraphStore, iri: str, lang: str, limit: int = 10) -> list[Link]:
-    """IRIs in the store whose text contains the last segment of ``iri`` (for a 404)."""
-    tail = iri.rstrip("/#").replace("#", "/").rsplit("/", 1)[-1].lower()
-    found: list[Link] = []
-    # the last segment, then its first two thirds (a typo near the end still finds it)
-    for needle in dict.fromkeys((tail, tail[: max(4, len(tail) * 2 // 3)])):
-        if len(needle) >= 3 and not found:
-            found = _iris_containing(store, needle, lang, limit)
-    return found
-
-
-def _iris_containing(store: GraphStore, needle: str, lang: str, limit: int) -> list[Link]:
-    rows = store.query(
-        "SELECT DISTINCT ?t ?x WHERE { ?x ?p ?o "
-        f"FILTER(isIRI(?x) && CONTAINS(LCASE(STR(?x)), ?t)) }} ORDER BY ?x LIMIT {limit}",
-        substitutions={"t": ox.Literal(needle)},
-    )
-    return [_link(store, r["x"], lang) for r in rows]
 
 
 def _bad_iri(iri: str) -> tuple[str, int]:
