@@ -8,6 +8,8 @@ BIN    := $(VENV)/bin
 STORE  ?= var/store
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# The Python code: the package sira_kg/ and its two mapped subpackages (see pyproject.toml).
+PY_DIRS := sira_kg loaders endpoint tests benchmarks scripts
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: setup serve test lint docs bench clean browser
@@ -26,7 +28,8 @@ serve: setup
 	$(BIN)/sira-kg serve --store $(STORE) --host $(HOST) --port $(PORT)
 
 test: setup browser
-	$(BIN)/ruff check sira_kg tests benchmarks
+	$(BIN)/ruff check $(PY_DIRS)
+	$(BIN)/python scripts/lint_imports.py
 	$(BIN)/python -m pytest -q
 
 # The page tests drive Debian's headless Chromium; installed (as root, with apt-get) if missing.
@@ -34,7 +37,8 @@ browser:
 	scripts/install-browser
 
 lint: setup
-	$(BIN)/ruff check sira_kg tests benchmarks
+	$(BIN)/ruff check $(PY_DIRS)
+	$(BIN)/python scripts/lint_imports.py
 
 docs: setup
 	$(BIN)/python -m sira_kg.diagram docs/vocabulary.md
@@ -44,4 +48,4 @@ bench: setup
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) var build dist docs/ontology .pytest_cache
+	rm -rf $(VENV) var build dist docs/ontology .pytest_cache *.egg-info

@@ -130,7 +130,7 @@ def validated(store: GraphStore, settings: Settings, sizes: tuple[int, ...]) -> 
 
     The stages are timed with ingest's own stage messages (``notify``).
     """
-    from sira_kg.loaders.rdf import parse_bytes
+    from sira_kg.core.rdfio import parse_bytes
 
     out = []
     for size in sizes:
@@ -278,7 +278,7 @@ def _load_average() -> str:
 
 
 def _warm():
-    from sira_kg.loaders.rdf import as_graph, parse_bytes
+    from sira_kg.core.rdfio import as_graph, parse_bytes
 
     return as_graph(parse_bytes(contribution(100), "turtle", "warm-up"))
 

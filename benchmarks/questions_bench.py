@@ -46,7 +46,11 @@ from benchmarks.endpoint_bench import start_sira
 from sira_kg.core.bootstrap import ensure_bootstrapped
 from sira_kg.core.settings import Settings
 from sira_kg.core.store import GraphStore, open_store
-from sira_kg.endpoint import questions as q
+from sira_kg.endpoint.questions.answers import answer, store_labeller
+from sira_kg.endpoint.questions.catalogue import Question, load_catalogue
+from sira_kg.endpoint.questions.paging import page_rows
+from sira_kg.endpoint.questions.parameters import resolve
+from sira_kg.endpoint.questions.running import store_runner
 from sira_kg.loaders.synth import write_synth
 
 TARGET_SECONDS = 1.0
@@ -105,18 +109,18 @@ def cases(store: GraphStore) -> list[tuple[str, dict[str, str], bool]]:
 
 def measure(
     store: GraphStore,
-    question: q.Question,
+    question: Question,
     params: dict[str, str],
     repeat: int,
     limit: int | None,
 ) -> tuple[list[float], list[float], int]:
     """Times of the library's answer (a page of ``limit`` rows; None: whole) and of its query."""
-    runner = q.store_runner(store)
-    labeller = q.store_labeller(store)
-    terms = {k: r.terms for k, r in q.resolve(question, params, runner).items()}
+    runner = store_runner(store)
+    labeller = store_labeller(store)
+    terms = {k: r.terms for k, r in resolve(question, params, runner).items()}
 
     def ask() -> int:
-        return len(q.answer(question, params, runner, "en", limit, 0, labeller).rows)
+        return len(answer(question, params, runner, "en", limit, 0, labeller).rows)
 
     ask()  # warm-up
     whole, bare = [], []
@@ -126,7 +130,7 @@ def measure(
         rows = ask()
         whole.append(time.perf_counter() - started)
         started = time.perf_counter()
-        q.page_rows(question, terms, runner, limit, 0)  # the queries of the page alone
+        page_rows(question, terms, runner, limit, 0)  # the queries of the page alone
         bare.append(time.perf_counter() - started)
     return whole, bare, rows
 
@@ -172,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         f"pyoxigraph {ox.__version__}",
         flush=True,
     )
-    catalogue = q.load_catalogue(Settings().queries_dir)
+    catalogue = load_catalogue(Settings().queries_dir)
     page = Settings().question_page_size
     print(f"answer: the default JSON answer, a page of at most {page} rows")
     library: dict[int, tuple[float, float, float, int]] = {}

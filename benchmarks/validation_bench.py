@@ -88,8 +88,8 @@ def synthetic_turtle(triples: int, seed: int = 0) -> str:
 
 def main(sizes: list[int] | None = None) -> None:
     sizes = sizes or [1000, 10000, 100000]
+    from sira_kg.core.rdfio import parse_bytes
     from sira_kg.core.validation import validate
-    from sira_kg.loaders.rdf import parse_bytes
 
     validate(parse_bytes(synthetic_turtle(100), "turtle"))  # warm the caches
     print(f"{'triples':>8} {'parse s':>8} {'validate s':>10} {'results':>8} conforms")

@@ -159,7 +159,7 @@ def test_plain_json_expands_to_the_same_triples_as_turtle():
 
 
 def test_our_loader_reads_the_context_iri_from_the_local_file():
-    from sira_kg.loaders.rdf import parse_bytes
+    from sira_kg.core.rdfio import parse_bytes
 
     parsed = parse_bytes(json.dumps(PLAIN_JSON).encode(), "json-ld", "partner.jsonld")
     graph = Graph()

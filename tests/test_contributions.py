@@ -809,7 +809,7 @@ def test_the_python_and_curl_examples_of_the_partner_guide_run(site: Site) -> No
 def test_the_openapi_fragment_of_the_contribution_routes_is_valid() -> None:
     from openapi_spec_validator import validate
 
-    from sira_kg.endpoint.contributions import openapi
+    from sira_kg.endpoint.contributions.openapi import openapi
 
     fragment = openapi()
     assert set(fragment["paths"]) == {

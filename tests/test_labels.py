@@ -16,7 +16,7 @@ from sira_kg.core.settings import Settings
 from sira_kg.core.store import GraphStore, open_store
 from sira_kg.endpoint.cache import CachingEvaluator
 from sira_kg.endpoint.evaluation import QueryFailed, StoreJob, ThreadEvaluator
-from sira_kg.endpoint.questions import store_runner
+from sira_kg.endpoint.questions.running import store_runner
 
 EX = "http://example.org/label-test/"
 DATA = f"""

@@ -18,9 +18,9 @@ from rdflib.namespace import DCTERMS, PROV
 from sira_kg.cli import main
 from sira_kg.core import provenance
 from sira_kg.core.namespaces import GRAPH, METADATA_GRAPH, SHAPES_GRAPH
+from sira_kg.core.rdfio import as_graph, parse_file
 from sira_kg.core.settings import Settings, resource_dir
 from sira_kg.core.store import GraphStore, open_store
-from sira_kg.loaders.rdf import as_graph, parse_file
 
 PREFIXES = """\
 @prefix ex: <http://example.org/> .

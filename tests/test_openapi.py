@@ -11,10 +11,10 @@ from openapi_spec_validator import validate
 from server_fixtures import LiveServer
 
 from sira_kg.endpoint import openapi
-from sira_kg.endpoint import questions as q
+from sira_kg.endpoint.questions.catalogue import load_catalogue
 
 REPO = Path(__file__).resolve().parent.parent
-CATALOGUE = q.load_catalogue(REPO / "queries")
+CATALOGUE = load_catalogue(REPO / "queries")
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,12 @@ import pytest
 from sira_kg.core.bootstrap import ensure_bootstrapped
 from sira_kg.core.settings import Settings
 from sira_kg.core.store import GraphStore, open_store
-from sira_kg.endpoint import questions as q
+from sira_kg.endpoint.questions.answers import Table, answer
+from sira_kg.endpoint.questions.catalogue import Question, load_catalogue, parse_question
+from sira_kg.endpoint.questions.errors import CatalogueError, ParameterError
+from sira_kg.endpoint.questions.paging import check_page
+from sira_kg.endpoint.questions.parameters import resolve
+from sira_kg.endpoint.questions.running import Rows, store_runner
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "questions"
@@ -55,8 +60,8 @@ def vocabulary_store(*files: Path) -> GraphStore:
 
 
 @pytest.fixture(scope="module")
-def catalogue() -> dict[str, q.Question]:
-    return q.load_catalogue(REPO / "queries")
+def catalogue() -> dict[str, Question]:
+    return load_catalogue(REPO / "queries")
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +73,8 @@ def saone_et_loire() -> GraphStore:
     return store
 
 
-def ask(catalogue, store: GraphStore, name: str, lang: str = "en", **params: str) -> q.Table:
-    return q.answer(catalogue[name], params, q.store_runner(store), lang)
+def ask(catalogue, store: GraphStore, name: str, lang: str = "en", **params: str) -> Table:
+    return answer(catalogue[name], params, store_runner(store), lang)
 
 
 def last(iri: str | None) -> str | None:
@@ -79,7 +84,7 @@ def last(iri: str | None) -> str | None:
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
-def short(table: q.Table) -> list[dict]:
+def short(table: Table) -> list[dict]:
     """Rows without label columns, IRIs shortened to their last segment."""
     kinds = {c.name: c.type for c in table.question.columns}
     out = []
@@ -96,7 +101,7 @@ def short(table: q.Table) -> list[dict]:
     return out
 
 
-def column(table: q.Table, name: str) -> list:
+def column(table: Table, name: str) -> list:
     return [r[name] for r in short(table)]
 
 
@@ -122,40 +127,40 @@ def test_each_question_documents_itself_in_english_and_french(catalogue) -> None
 def test_every_parameter_example_names_something_in_the_shipped_graph(
     catalogue, saone_et_loire
 ) -> None:
-    runner = q.store_runner(saone_et_loire)
+    runner = store_runner(saone_et_loire)
     checked = 0
     for question in catalogue.values():
         for param in question.params:
             if param.example is None:
                 continue
-            resolved = q.resolve(question, {param.name: param.example}, runner)
+            resolved = resolve(question, {param.name: param.example}, runner)
             assert resolved[param.name].terms, (question.name, param.name)
             checked += 1
     assert checked >= 20
 
 
 def test_region_parameters_take_a_nuts_code_or_an_iri(catalogue, saone_et_loire) -> None:
-    runner = q.store_runner(saone_et_loire)
+    runner = store_runner(saone_et_loire)
     region = "https://w3id.org/sira/id/region/FRC13"
     for value in ("FRC13", "frc13", region, "http://data.europa.eu/nuts/code/FRC13"):
-        resolved = q.resolve(catalogue["actions"], {"region": value}, runner)
+        resolved = resolve(catalogue["actions"], {"region": value}, runner)
         assert [t.value for t in resolved["region"].terms] == [region]
 
 
 def test_theme_parameters_take_a_notation_a_label_in_any_language_or_an_iri(
     catalogue, saone_et_loire
 ) -> None:
-    runner = q.store_runner(saone_et_loire)
+    runner = store_runner(saone_et_loire)
     theme = "https://w3id.org/sira/id/theme/"
     subtree = {theme + "health", theme + "mental-health", theme + "reproductive-health"}
     for value in ("health", "HEALTH", "Health and health care", "santé et soins", theme + "health"):
-        resolved = q.resolve(catalogue["actions"], {"theme": value}, runner)
+        resolved = resolve(catalogue["actions"], {"theme": value}, runner)
         # narrower=true: the theme and its narrower themes, one VALUES row each
         assert {t.value for t in resolved["theme"].terms} == subtree, value
-    resolved = q.resolve(catalogue["actions"], {"theme": "Santé mentale"}, runner)
+    resolved = resolve(catalogue["actions"], {"theme": "Santé mentale"}, runner)
     assert [t.value for t in resolved["theme"].terms] == [theme + "mental-health"]
     # narrower=false (the status of an action): the concept alone
-    resolved = q.resolve(catalogue["actions"], {"status": "Ongoing"}, runner)
+    resolved = resolve(catalogue["actions"], {"status": "Ongoing"}, runner)
     assert [t.value for t in resolved["status"].terms] == [
         "https://w3id.org/sira/id/action-status/ongoing"
     ]
@@ -556,7 +561,7 @@ def comparison_store() -> GraphStore:
     return vocabulary_store(FIXTURES / "region-comparison.ttl")
 
 
-def _cells(table: q.Table) -> dict[tuple[str, str], tuple[int, int, int]]:
+def _cells(table: Table) -> dict[tuple[str, str], tuple[int, int, int]]:
     return {
         (r["region"], r["theme"]): (r["actions"], r["capacities"], r["declared_gaps"])
         for r in short(table)
@@ -566,14 +571,14 @@ def _cells(table: q.Table) -> dict[tuple[str, str], tuple[int, int, int]]:
 def test_region_comparison_matrix(catalogue, comparison_store) -> None:
     table = ask(catalogue, comparison_store, "region-comparison")
     themes = len(
-        q.resolve(
-            catalogue["region-comparison"], {"theme": "health"}, q.store_runner(comparison_store)
+        resolve(
+            catalogue["region-comparison"], {"theme": "health"}, store_runner(comparison_store)
         )["theme"].terms
     )
     assert themes == 3
     all_themes = {
         r[0]
-        for r in q.store_runner(comparison_store)(
+        for r in store_runner(comparison_store)(
             "SELECT ?c WHERE { ?c <http://www.w3.org/2004/02/skos/core#inScheme> "
             "<https://w3id.org/sira/id/scheme/theme> }"
         )[1]
@@ -618,7 +623,7 @@ def stakeholders_store() -> GraphStore:
     return vocabulary_store(FIXTURES / "stakeholders.ttl")
 
 
-def _members(table: q.Table) -> dict[tuple[str, str], tuple]:
+def _members(table: Table) -> dict[tuple[str, str], tuple]:
     return {
         (r["platform"], r["organisation"]): (r["region"], r["categories"], r["roles"])
         for r in short(table)
@@ -947,7 +952,7 @@ SELECT ?region ?code ?status WHERE {
 
 
 def test_a_header_is_parsed_with_continuations_and_quotes() -> None:
-    question = q.parse_question(GOOD, "test-question")
+    question = parse_question(GOOD, "test-question")
     assert question.title == {"en": "A test question", "fr": "Une question de test"}
     assert question.description["en"] == "Lists the regions, on two lines."
     region, status = question.params
@@ -994,20 +999,20 @@ def test_a_header_is_parsed_with_continuations_and_quotes() -> None:
 def test_a_malformed_header_says_what_is_wrong(change, message) -> None:
     old, new = change
     assert old in GOOD
-    with pytest.raises(q.CatalogueError, match=message.replace("?", r"\?").replace("{", r"\{")):
-        q.parse_question(GOOD.replace(old, new), "test-question")
+    with pytest.raises(CatalogueError, match=message.replace("?", r"\?").replace("{", r"\{")):
+        parse_question(GOOD.replace(old, new), "test-question")
 
 
 def test_defaults_apply_and_required_parameters_are_required(actions_store) -> None:
-    question = q.parse_question(GOOD, "test-question")
-    runner = q.store_runner(actions_store)
-    resolved = q.resolve(question, {"region": "QA11"}, runner)
+    question = parse_question(GOOD, "test-question")
+    runner = store_runner(actions_store)
+    resolved = resolve(question, {"region": "QA11"}, runner)
     assert resolved["status"].value == "ongoing"
     assert [t.value for t in resolved["status"].terms] == [
         "https://w3id.org/sira/id/action-status/ongoing"
     ]
-    with pytest.raises(q.ParameterError) as missing:
-        q.resolve(question, {}, runner)
+    with pytest.raises(ParameterError) as missing:
+        resolve(question, {}, runner)
     assert "needs the parameter 'region'" in missing.value.message
     assert missing.value.details["valid_values"] == ["QA11", "QA12"]
     assert missing.value.status == 400
@@ -1034,7 +1039,7 @@ def test_a_value_that_names_nothing_is_refused_with_the_valid_values(
     catalogue, actions_store, name, params, parameter, valid
 ) -> None:
     before = len(actions_store)
-    with pytest.raises(q.ParameterError) as refused:
+    with pytest.raises(ParameterError) as refused:
         ask(catalogue, actions_store, name, **params)
     assert refused.value.status == 400
     assert refused.value.details["parameter"] == parameter
@@ -1043,11 +1048,11 @@ def test_a_value_that_names_nothing_is_refused_with_the_valid_values(
 
 
 def test_a_parameter_given_twice_or_empty_is_refused(catalogue, actions_store) -> None:
-    runner = q.store_runner(actions_store)
-    with pytest.raises(q.ParameterError, match="given 2 times"):
-        q.resolve(catalogue["actions"], {"region": ["QA11", "QA12"]}, runner)
-    with pytest.raises(q.ParameterError, match="empty"):
-        q.resolve(catalogue["actions"], {"region": " "}, runner)
+    runner = store_runner(actions_store)
+    with pytest.raises(ParameterError, match="given 2 times"):
+        resolve(catalogue["actions"], {"region": ["QA11", "QA12"]}, runner)
+    with pytest.raises(ParameterError, match="empty"):
+        resolve(catalogue["actions"], {"region": " "}, runner)
 
 
 def test_values_are_bound_as_terms_never_as_text(catalogue, actions_store) -> None:
@@ -1057,19 +1062,19 @@ def test_values_are_bound_as_terms_never_as_text(catalogue, actions_store) -> No
     hostile = ox.Literal(HOSTILE)
     text = question.bind({"region": [hostile], "theme": [hostile]})
     assert text.count('VALUES ?region { "\\"> } ; DROP ALL #" }') == 1
-    _, rows = q.store_runner(actions_store)(text)
+    _, rows = store_runner(actions_store)(text)
     assert rows == []
     assert len(actions_store) == before
     # and an IRI cannot be made of it at all
     with pytest.raises(ValueError):
         ox.NamedNode('http://example.org/"> } ; DROP ALL #')
     # unbound, the slots filter nothing: the raw file is the question without parameters
-    _, raw_rows = q.store_runner(actions_store)(question.sparql)
+    _, raw_rows = store_runner(actions_store)(question.sparql)
     assert len(raw_rows) == 4
 
 
 def test_only_slots_outside_comments_are_bound() -> None:
-    question = q.parse_question(GOOD, "test-question")
+    question = parse_question(GOOD, "test-question")
     text = question.bind({"region": [ox.NamedNode("http://example.org/r")]})
     assert "VALUES ?region { <http://example.org/r> }" in text
     assert "`VALUES ?nothing { UNDEF }` here" in text
@@ -1155,11 +1160,11 @@ def test_the_documentation_names_every_question_and_parameter(catalogue) -> None
 # -- paging ------------------------------------------------------------------------------------
 
 
-def _pages(question: q.Question, store: GraphStore, size: int) -> list[q.Table]:
-    runner = q.store_runner(store)
-    pages = [q.answer(question, {}, runner, "en", size, 0)]
+def _pages(question: Question, store: GraphStore, size: int) -> list[Table]:
+    runner = store_runner(store)
+    pages = [answer(question, {}, runner, "en", size, 0)]
     while pages[-1].more:
-        pages.append(q.answer(question, {}, runner, "en", size, pages[-1].next_offset))
+        pages.append(answer(question, {}, runner, "en", size, pages[-1].next_offset))
     return pages
 
 
@@ -1178,7 +1183,7 @@ def _pages(question: q.Question, store: GraphStore, size: int) -> list[q.Table]:
 @pytest.mark.parametrize("size", [1, 2, 3])
 def test_pages_put_together_are_the_whole_answer(catalogue, request, name, fixture, size) -> None:
     store = request.getfixturevalue(fixture)
-    whole = q.answer(catalogue[name], {}, q.store_runner(store))
+    whole = answer(catalogue[name], {}, store_runner(store))
     assert len(whole.rows) >= 2 and not whole.more and whole.limit is None
     pages = _pages(catalogue[name], store, size)
     assert len(pages) == -(-len(whole.rows) // size)  # no empty last page: limit+1 was asked
@@ -1209,13 +1214,13 @@ def test_page_takes_only_integers(catalogue) -> None:
         with pytest.raises(ValueError):
             question.page(question.sparql, bad, 0)  # type: ignore[arg-type]
     for raw in ("0", "-3", "ten", "1e3", "5; DROP", "٣", "99999999999"):
-        with pytest.raises(q.ParameterError) as caught:
-            q.check_page(raw, None, 1000)
+        with pytest.raises(ParameterError) as caught:
+            check_page(raw, None, 1000)
         assert caught.value.details["parameter"] == "limit" and "limit=" in caught.value.message
-    with pytest.raises(q.ParameterError, match="offset="):
-        q.check_page(None, "-1", 1000)
-    assert q.check_page("5000", "7", 1000) == (1000, 7)  # capped by max_result_rows
-    assert q.check_page(None, None, 1000) == (None, 0)
+    with pytest.raises(ParameterError, match="offset="):
+        check_page(None, "-1", 1000)
+    assert check_page("5000", "7", 1000) == (1000, 7)  # capped by max_result_rows
+    assert check_page(None, None, 1000) == (None, 0)
 
 
 @pytest.mark.parametrize(
@@ -1236,8 +1241,8 @@ def test_a_bad_page_entry_is_a_catalogue_error(entry, slot, needle) -> None:
         "SELECT ?action WHERE {\n  {\n    SELECT DISTINCT ?action WHERE { ?action a ?c }\n"
         f"{slot}  }}\n}}\nORDER BY ?action\n"
     )
-    with pytest.raises(q.CatalogueError, match=re.escape(needle)):
-        q.parse_question(text, "paged")
+    with pytest.raises(CatalogueError, match=re.escape(needle)):
+        parse_question(text, "paged")
 
 
 @pytest.fixture(scope="module")
@@ -1260,16 +1265,16 @@ def test_a_page_found_among_the_first_regions_is_the_page_of_the_whole_answer(
 ) -> None:
     question = catalogue["capacities"]
     assert question.page_prefix == ("region", "https://w3id.org/sira/ns#region")
-    whole = q.answer(question, {}, q.store_runner(many_regions), "en")
+    whole = answer(question, {}, store_runner(many_regions), "en")
     assert len(whole.rows) > 1000  # several regions' worth of rows per page of the test
     asked: list[str] = []
-    runner = q.store_runner(many_regions)
+    runner = store_runner(many_regions)
 
-    def recording(sparql: str) -> q.Rows:
+    def recording(sparql: str) -> Rows:
         asked.append(sparql)
         return runner(sparql)
 
-    page = q.answer(question, {}, recording, "en", limit, offset)
+    page = answer(question, {}, recording, "en", limit, offset)
     assert page.rows == whole.rows[offset : offset + limit]
     assert page.more is (offset + limit < len(whole.rows))
     prefixed = [s for s in asked if re.search(r"VALUES \?region \{ <", s)]
@@ -1287,14 +1292,14 @@ def test_a_page_found_among_the_first_regions_is_the_page_of_the_whole_answer(
 
 def test_with_a_region_given_no_prefix_is_tried(catalogue, many_regions) -> None:
     asked: list[str] = []
-    runner = q.store_runner(many_regions)
+    runner = store_runner(many_regions)
 
-    def recording(sparql: str) -> q.Rows:
+    def recording(sparql: str) -> Rows:
         asked.append(sparql)
         return runner(sparql)
 
     code = runner("SELECT ?c WHERE { ?r <https://w3id.org/sira/ns#nutsCode> ?c } LIMIT 1")[1][0][0]
-    page = q.answer(catalogue["capacities"], {"region": code.value}, recording, "en", 5)
+    page = answer(catalogue["capacities"], {"region": code.value}, recording, "en", 5)
     assert page.rows and not any("SELECT DISTINCT ?v" in s for s in asked)
 
 
@@ -1314,8 +1319,8 @@ def test_a_bad_page_prefix_is_a_catalogue_error(entry, needle) -> None:
         "SELECT ?action WHERE {\n  {\n    SELECT DISTINCT ?action WHERE {\n"
         "      VALUES ?action { UNDEF } ?action a ?c }\n    # [page]\n  }\n}\nORDER BY ?action\n"
     )
-    with pytest.raises(q.CatalogueError, match=re.escape(needle)):
-        q.parse_question(text, "paged")
+    with pytest.raises(CatalogueError, match=re.escape(needle)):
+        parse_question(text, "paged")
 
 
 def test_a_row_limit_under_the_prefix_sizes_falls_back_to_the_whole_query(
@@ -1324,9 +1329,9 @@ def test_a_row_limit_under_the_prefix_sizes_falls_back_to_the_whole_query(
     from sira_kg.endpoint.evaluation import QueryFailed
 
     question = catalogue["capacities"]
-    whole = q.answer(question, {}, q.store_runner(many_regions), "en")
-    limited = q.store_runner(many_regions, max_rows=30)  # fewer than 65 regions listed
+    whole = answer(question, {}, store_runner(many_regions), "en")
+    limited = store_runner(many_regions, max_rows=30)  # fewer than 65 regions listed
     with pytest.raises(QueryFailed):
         limited("SELECT ?s WHERE { ?s ?p ?o }")
-    page = q.answer(question, {}, limited, "en", 5, 10)
+    page = answer(question, {}, limited, "en", 5, 10)
     assert page.rows == whole.rows[10:15]

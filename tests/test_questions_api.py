@@ -28,11 +28,13 @@ from SPARQLWrapper import JSON, POST, SPARQLWrapper
 from sira_kg.core.bootstrap import ensure_bootstrapped
 from sira_kg.core.settings import Settings
 from sira_kg.core.store import GraphStore, open_store
-from sira_kg.endpoint import questions as q
+from sira_kg.endpoint.questions.catalogue import Question, load_catalogue
+from sira_kg.endpoint.questions.parameters import resolve
+from sira_kg.endpoint.questions.running import store_runner
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = sorted((Path(__file__).resolve().parent / "fixtures" / "questions").glob("*.ttl"))
-CATALOGUE = q.load_catalogue(REPO / "queries")
+CATALOGUE = load_catalogue(REPO / "queries")
 HOSTILE = '"> } ; DROP ALL #'
 
 # One parameter set per question, naming things in the fixtures or in Saône-et-Loire.
@@ -89,12 +91,12 @@ def cli(store: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def plain(rows: list[dict], question: q.Question) -> list[dict]:
+def plain(rows: list[dict], question: Question) -> list[dict]:
     """The value columns of answer rows (labels dropped)."""
     return [{c.name: row[c.name] for c in question.columns} for row in rows]
 
 
-def from_sparql_json(bindings: list[dict], question: q.Question) -> list[dict]:
+def from_sparql_json(bindings: list[dict], question: Question) -> list[dict]:
     """SPARQL JSON results typed as the question's columns say, by hand."""
     out = []
     for binding in bindings:
@@ -126,7 +128,7 @@ def http_rows(server: LiveServer, name: str, params: dict[str, str]) -> list[dic
     return plain(data["rows"], CATALOGUE[name])
 
 
-def sparqlwrapper_rows(server: LiveServer, question: q.Question, text: str) -> list[dict]:
+def sparqlwrapper_rows(server: LiveServer, question: Question, text: str) -> list[dict]:
     wrapper = SPARQLWrapper(server.sparql)
     wrapper.setMethod(POST)
     wrapper.setQuery(text)
@@ -136,12 +138,12 @@ def sparqlwrapper_rows(server: LiveServer, question: q.Question, text: str) -> l
 
 def test_http_cli_and_raw_sparql_agree(server: LiveServer, disk_store: Path) -> None:
     compared = 0
-    runner = q.store_runner(server.store)
+    runner = store_runner(server.store)
     for name, params in [*((n, {}) for n in sorted(CATALOGUE)), *CASES]:
         question = CATALOGUE[name]
         over_http = http_rows(server, name, params)
         # the .rq file as it is (no parameter), or with its slots filled by the same terms
-        terms = {k: r.terms for k, r in q.resolve(question, params, runner).items()}
+        terms = {k: r.terms for k, r in resolve(question, params, runner).items()}
         text = question.bind(terms) if terms else question.path.read_text(encoding="utf-8")
         over_sparql = sparqlwrapper_rows(server, question, text)
         args = ["--question", name, "--format", "json"]

@@ -1,4 +1,4 @@
-"""sira_kg.loaders.rdf: every RDF syntax in, errors with file/line/column, never the network."""
+"""sira_kg.core.rdfio: every RDF syntax in, errors with file/line/column, never the network."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS
 
-from sira_kg.loaders.rdf import (
+from sira_kg.core.rdfio import (
     CONTEXT_IRI,
     ParseError,
     as_graph,

@@ -19,6 +19,7 @@ import rdflib
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import OWL, RDF, SH
 
+from sira_kg.core.rdfio import as_graph, parse_bytes, parse_file
 from sira_kg.core.settings import Settings
 from sira_kg.core.store import open_store
 from sira_kg.core.validation import (
@@ -28,7 +29,6 @@ from sira_kg.core.validation import (
     store_context,
     validate,
 )
-from sira_kg.loaders.rdf import as_graph, parse_bytes, parse_file
 
 REPO = Path(__file__).resolve().parent.parent
 SHAPES_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "shapes"

@@ -70,7 +70,7 @@ def plan(settings: Settings) -> list[Part]:
 
 
 def _parse(files: tuple[Path, ...]) -> rdflib.Graph:
-    from sira_kg.loaders.rdf import ParseError, as_graph, parse_file
+    from sira_kg.core.rdfio import ParseError, as_graph, parse_file
 
     out = rdflib.Graph()
     for f in files:

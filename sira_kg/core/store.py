@@ -424,7 +424,7 @@ def stderr_progress(label: str) -> Progress:
 
 
 #: N-Triples and N-Quads, the syntaxes the bulk loader streams: name -> pyoxigraph format
-#: (loaders/rdf.py adds the other syntaxes to these names).
+#: (core/rdfio.py adds the other syntaxes to these names).
 BULK_FORMATS = {
     "nt": ox.RdfFormat.N_TRIPLES,
     "ntriples": ox.RdfFormat.N_TRIPLES,

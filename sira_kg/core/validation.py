@@ -294,7 +294,7 @@ def _cached(kind: str, files: list[Path], build):
 
 
 def _parse_turtle(files: list[Path]) -> rdflib.Graph:
-    from sira_kg.loaders.rdf import as_graph, parse_file
+    from sira_kg.core.rdfio import as_graph, parse_file
 
     out = rdflib.Graph()
     for f in files:
@@ -429,7 +429,7 @@ def _triples(data: rdflib.Graph) -> Iterable[tuple]:
     """The triples of a Graph, or of all graphs of a Dataset (its default graph alone
     is read directly: the common case of a triple syntax)."""
     if isinstance(data, rdflib.ConjunctiveGraph):
-        from sira_kg.loaders.rdf import as_graph
+        from sira_kg.core.rdfio import as_graph
 
         data = as_graph(data)
     return iter(data)
@@ -447,7 +447,7 @@ def validate(
     :func:`store_context`); they help the data conform but are not themselves
     reported on. The caller's graphs are not modified.
     """
-    from sira_kg.loaders.rdf import paused_gc
+    from sira_kg.core.rdfio import paused_gc
 
     with paused_gc():
         return _validate(data, context, settings or Settings())

@@ -95,13 +95,14 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
 
     app.register_blueprint(sparql.bp)
     # Feature blueprints, one line each:
-    from sira_kg.endpoint import contributions
+    from sira_kg.endpoint.contributions import routes as contributions
 
     app.register_blueprint(contributions.bp)
     from sira_kg.endpoint import pages
 
     app.register_blueprint(pages.bp)
-    from sira_kg.endpoint import openapi, questions
+    from sira_kg.endpoint import openapi
+    from sira_kg.endpoint.questions import routes as questions
 
     app.register_blueprint(questions.bp)
     app.register_blueprint(openapi.bp)

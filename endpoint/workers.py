@@ -485,7 +485,7 @@ def _zygote(dump: str, address: str) -> None:
     from sira_kg.core.labels import build_index
 
     store.label_index = build_index(store)
-    import sira_kg.endpoint.questions  # noqa: F401 - the questions' jobs run here: import once
+    import sira_kg.endpoint.questions.routes  # noqa: F401 - the questions' jobs run here: import once
 
     sys.stdout.buffer.write(b"ready\n")
     sys.stdout.buffer.flush()

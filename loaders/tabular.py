@@ -1,7 +1,7 @@
 """Partner spreadsheets (CSV templates) → RDF, through a small declarative mapping.
 
 Each template (``organisations``, ``actions``, ...) has one mapping file in
-``sira_kg/loaders/mapping/<template>.toml`` saying, per column, which property
+``loaders/mapping/<template>.toml`` saying, per column, which property
 it fills and how a cell becomes an RDF term (an IRI, a language-tagged text, a
 date, a concept looked up by its label in the concept schemes, a region given
 by its NUTS code, ...). This module only interprets those files; adding a

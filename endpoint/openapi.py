@@ -4,7 +4,7 @@ Generated, not written by hand, so that it cannot drift from what is served:
 each named question in ``queries/`` becomes its own path
 (``/api/questions/<name>``) with its parameters, their types and examples, and
 a row schema built from its declared columns; the contributions blueprint
-describes its own routes (:func:`sira_kg.endpoint.contributions.openapi`);
+describes its own routes (:func:`sira_kg.endpoint.contributions.openapi.openapi`);
 the SPARQL protocol, the question catalogue, liveness and this document are
 described here. OpenAPI 3.0.3 rather than 3.1, because the contributions
 description uses 3.0's ``nullable``.
@@ -19,7 +19,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, json, request
 
 from sira_kg import __version__
-from sira_kg.endpoint.questions import Column, Param, Question, load_catalogue
+from sira_kg.endpoint.questions.catalogue import Column, Param, Question, load_catalogue
 
 bp = Blueprint("openapi", __name__)
 
@@ -460,17 +460,14 @@ def document(catalogue: Mapping[str, Question], server_url: str | None = None) -
             },
         }
     }
-    try:
-        from sira_kg.endpoint import contributions
-    except ImportError:  # pragma: no cover - another module's work
-        contributions = None
-    if contributions is not None and hasattr(contributions, "openapi"):
-        part = copy.deepcopy(contributions.openapi())
-        for item in part.get("paths", {}).values():
-            for operation in item.values():
-                if isinstance(operation, dict) and "responses" in operation:
-                    operation.setdefault("tags", ["contributions"])
-        _merge(doc, part, "sira_kg.endpoint.contributions")
+    from sira_kg.endpoint.contributions.openapi import openapi as contributions_openapi
+
+    part = copy.deepcopy(contributions_openapi())
+    for item in part.get("paths", {}).values():
+        for operation in item.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation.setdefault("tags", ["contributions"])
+    _merge(doc, part, "sira_kg.endpoint.contributions")
     return doc
 
 
