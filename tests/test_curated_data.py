@@ -18,7 +18,9 @@ from sira_kg.core.bootstrap import ensure_bootstrapped
 from sira_kg.core.namespaces import ID, SIRA
 from sira_kg.core.settings import Settings
 from sira_kg.core.store import GraphStore, open_store
-from sira_kg.endpoint import questions as q
+from sira_kg.endpoint.questions.answers import answer
+from sira_kg.endpoint.questions.catalogue import load_catalogue
+from sira_kg.endpoint.questions.running import store_runner
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
@@ -60,12 +62,12 @@ def store() -> GraphStore:
 
 @pytest.fixture(scope="module")
 def catalogue() -> dict:
-    return q.load_catalogue(REPO / "queries")
+    return load_catalogue(REPO / "queries")
 
 
 def ask(catalogue: dict, store: GraphStore, name: str, **params: str) -> list[dict]:
-    table = q.answer(catalogue[name], params, q.store_runner(store), "en")
-    return [dict(zip(table.columns, row, strict=True)) for row in table.rows]
+    table = answer(catalogue[name], params, store_runner(store), "en")
+    return table.rows
 
 
 # -- every fact sourced -----------------------------------------------------------------

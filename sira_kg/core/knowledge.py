@@ -90,7 +90,8 @@ SELECT (COUNT(DISTINCT ?amount) AS ?projectAmounts) (COUNT(DISTINCT ?brief) AS ?
 WHERE {
   { ?f a sira:Funding ; schema:fundedItem ?project ; schema:amount ?amount .
     ?project a sira:Project }
-  UNION { ?brief sira:publicationType <https://w3id.org/sira/id/publication-type/policy-brief> }
+  UNION { ?brief sira:publicationType <https://w3id.org/sira/id/publication-type/policy-brief> ;
+                 dct:issued ?issued }
   UNION { ?undatedEvent a sira:Event . FILTER NOT EXISTS { ?undatedEvent schema:startDate ?d } }
 }
 """
@@ -179,7 +180,7 @@ def project_open(store: GraphStore) -> list[str]:
     if not _int(row, "projectAmounts"):
         out.append("project budget and AMIF grant amount not found")
     if not _int(row, "briefs"):
-        out.append("titles and dates of the policy briefs not found")
+        out.append("no dated policy brief found (titles and dates of the briefs)")
     if _int(row, "undatedEvents"):
         out.append(f"{_int(row, 'undatedEvents')} event(s) without a date")
     return out
