@@ -19,6 +19,12 @@ Cells:
 
 Every problem is a :class:`TabularError` naming the file, the row (the
 spreadsheet's row number: the header is row 1), the column and the value.
+
+Size (about 660 lines, over the house's ~500 on purpose): this is one
+interpreter of one small mapping language; reading the mapping files, looking
+concepts up, turning cells into terms and rows into a graph are the steps of
+that one pipeline and share its error positions (file, row, column), each a
+section below.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -53,8 +54,23 @@ def _build_wheel(source: Path, out: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _build_wheel(REPO, tmp_path_factory.mktemp("wheel"))
+def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clean copy of the checkout: setuptools builds in the tree (build/, *.egg-info), and
+    a build/ left by an earlier build would ship modules that no longer exist."""
+    out = tmp_path_factory.mktemp("source") / "sira-kg"
+    shutil.copytree(
+        REPO,
+        out,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "build", "dist", "var", "*.egg-info", "__pycache__", ".*_cache"
+        ),
+    )
+    return out
+
+
+@pytest.fixture(scope="module")
+def wheel(source: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build_wheel(source, tmp_path_factory.mktemp("wheel"))
 
 
 def _installed_files() -> dict[str, str]:
@@ -87,9 +103,11 @@ def test_wheel_installs_one_top_level_name_and_every_file(wheel: Path) -> None:
     assert "endpoint/templates/base.html" in expected and "loaders/mapping/actions.toml" in expected
     missing = sorted(repo for repo, inside in expected.items() if inside not in names)
     assert not missing, f"not in the wheel (pyproject's packages / package-data): {missing}"
+    stray = sorted(n for n in names if n.endswith(".py") and n not in expected.values())
+    assert not stray, f"in the wheel but not in the source: {stray}"
 
 
-def test_the_sdist_builds_the_same_wheel(wheel: Path, tmp_path: Path) -> None:
+def test_the_sdist_builds_the_same_wheel(source: Path, wheel: Path, tmp_path: Path) -> None:
     """The sdist has the top-level folders; a wheel built from it equals the direct one."""
     out = tmp_path / "sdist"
     subprocess.run(
@@ -99,7 +117,7 @@ def test_the_sdist_builds_the_same_wheel(wheel: Path, tmp_path: Path) -> None:
             "import sys; from setuptools import build_meta; build_meta.build_sdist(sys.argv[1])",
             str(out),
         ],
-        cwd=REPO,
+        cwd=source,
         check=True,
         capture_output=True,
     )

@@ -21,6 +21,11 @@ No network, ever:
 * RDF/XML: a document with a ``<!DOCTYPE`` or ``<!ENTITY`` declaration is
   refused (external entities, XXE, and entity-expansion bombs).
 * ``owl:imports`` is data like any other triple; nothing here follows it.
+
+In the core (not in loaders/) because the core reads RDF too: bootstrap
+loads the ontology, schemes and data, validation the shapes; the loaders and
+the endpoint import it from here. Size (about 510 lines): one parser per
+syntax family, behind two entry points, with the conversion they share.
 """
 
 from __future__ import annotations
