@@ -71,7 +71,7 @@ PLAIN_JSON = {
             "@id": "http://example.org/p/strategy/1",
             "@type": "Strategy",
             "label": {"en": "Example plan"},
-            "strategyLevel": "id:strategy-level/regional",
+            "governanceLevel": "id:governance-level/regional",
             "appliesTo": ["id:region/FRC13"],
             "objective": {"en": "Faster access to language courses"},
             "document": "http://example.org/p/plan.pdf",

@@ -225,7 +225,7 @@ def test_header_metadata(ontology: Graph) -> None:
     assert (ont, RDF.type, VOAF.Vocabulary) in ontology
     assert {"en", "fr"} <= _langs(ontology, ont, DCTERMS.title)
     assert {"en", "fr"} <= _langs(ontology, ont, DCTERMS.description)
-    assert ontology.value(ont, OWL.versionInfo) == Literal("0.1.0")
+    assert ontology.value(ont, OWL.versionInfo) == Literal("2.0.0")
     assert ontology.value(ont, DCTERMS.license) == URIRef(
         "https://creativecommons.org/licenses/by/4.0/"
     )
@@ -248,7 +248,7 @@ def test_creator_is_a_labelled_organisation(ontology: Graph) -> None:
 def test_version_iri_is_an_iri_naming_the_version(ontology: Graph) -> None:
     version_iri = ontology.value(ONTOLOGY_IRI, OWL.versionIRI)
     assert isinstance(version_iri, URIRef)
-    assert version_iri == URIRef("https://w3id.org/sira/ns/0.1.0")
+    assert version_iri == URIRef("https://w3id.org/sira/ns/2.0.0")
     assert str(version_iri).endswith(str(ontology.value(ONTOLOGY_IRI, OWL.versionInfo)))
 
 
