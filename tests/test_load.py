@@ -170,7 +170,7 @@ def test_unreadable_input_exits_2_with_file_line_column(tmp_path, store_dir, cap
     broken = write(tmp_path / "broken.ttl", PREFIXES + "ex:a ex:b ex:c ;\n  ex:d .\n")
     code, _, err = run(capsys, "load", str(org), str(broken), "--store", str(store_dir))
     assert code == 2
-    assert f"{broken}:7:8:" in err  # PREFIXES is 5 lines; the bad object is on line 7
+    assert f"{broken}:8:8:" in err  # PREFIXES is 6 lines; the bad object is on line 8
     assert "Traceback" not in err
     code, _, err = run(capsys, "load", str(tmp_path / "missing.ttl"), "--store", str(store_dir))
     assert code == 2 and "no such file" in err

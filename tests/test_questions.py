@@ -875,6 +875,7 @@ def test_saone_et_loire_newsletters_by_language(catalogue, saone_et_loire) -> No
         ("2021-02", "viltais-newsletter"),
         ("2021-04", "viltais-newsletter"),
     ]
+    # every publication with a stated language in French is Saône-et-Loire's
     assert {r["resource"] for r in rows} == {
         "viltais-newsletter",
         "viltais-newsletter-1",
@@ -887,7 +888,11 @@ def test_saone_et_loire_newsletters_by_language(catalogue, saone_et_loire) -> No
     assert all(r["languages"] == ["FRA"] for r in rows)
     assert {r["languages_label"][0] for r in table.rows} == {"français"}
     assert "Lettre d'information n° 5" in {r["resource_label"] for r in table.rows}
-    assert ask(catalogue, saone_et_loire, "resources", language="en").rows == []
+    # in English: the Look & Learn visit report only (the project graph)
+    english = short(ask(catalogue, saone_et_loire, "resources", language="en"))
+    assert [(r["resource"], r["languages"]) for r in english] == [
+        ("share-sira-look-and-learn-report-siguenza", ["ENG"])
+    ]
 
 
 def test_saone_et_loire_actions_funding_and_target_groups(catalogue, saone_et_loire) -> None:
@@ -902,29 +907,49 @@ def test_saone_et_loire_actions_funding_and_target_groups(catalogue, saone_et_lo
         None,
     )
     funders = short(ask(catalogue, saone_et_loire, "funders", region="FRC13"))
+    # Entraide Pierre Valdo: 12,000 euros of seed funding per French department
     assert funders == [
         {
-            "funder": None,
-            "stream": "amif",
-            "level": "eu",
+            "funder": "share-sira-consortium",
+            "stream": "share-sira-pilot-seed-funding",
+            "level": None,  # no page says which level the seed money came from
             "fundings": 1,
-            "funded_items": ["share-sira"],
-            "themes": ["social-orientation"],
-            "total_eur": None,  # no amount is published
+            "funded_items": ["make-a-wish"],
+            "themes": ["culture"],
+            "total_eur": 12000,
         }
     ]
     groups = short(
         ask(catalogue, saone_et_loire, "target-groups", urban_rural="predominantly-rural")
     )
+    # the regions a source calls predominantly rural: Saône-et-Loire and Teruel
     assert [(g["target_group"], g["activity"]) for g in groups] == [
+        ("asylum-seekers", "integrating-beyond"),
         ("asylum-seekers", "humanity-social-cafe"),
+        ("local-community", "integrating-beyond"),
         ("local-community", "humanity-social-cafe"),
+        ("migrants", "integrating-beyond"),
+        ("refugees", "integrating-beyond"),
         ("refugees", "humanity-social-cafe"),
+        ("women", "integrating-beyond"),
+        ("young-people", "integrating-beyond"),
     ]
-    # no strategy and no gap is recorded for Saône-et-Loire: nothing to report
-    assert ask(catalogue, saone_et_loire, "gaps", region="FRC13").rows == []
+    # no gap is declared for Saône-et-Loire; the EU and French strategies' themes that no
+    # action there covers are listed (11 themes; culture, the pilot's, is in none)
+    gaps = short(ask(catalogue, saone_et_loire, "gaps", region="FRC13"))
+    assert [r["declared_gaps"] for r in gaps] == [[]] * 11
+    assert {
+        r["theme"] for r in gaps if "fr-national-refugee-integration-2018" in r["strategies"]
+    } == {
+        "housing",
+        "language-acquisition",
+    }
     matrix = short(ask(catalogue, saone_et_loire, "region-comparison", theme="health"))
-    assert {(r["region"], r["nuts_code"], r["actions"]) for r in matrix} == {("FRC13", "FRC13", 0)}
+    # every region, for health and its narrower themes; only Mazovia's pilot is on health
+    assert {r["nuts_code"] for r in matrix} == {
+        "FRC13", "FRL06", "FRK24", "FRI21", "ES242", "ES417", "ES424", "PL9", "PL51", "EL611"
+    }
+    assert {r["nuts_code"] for r in matrix if r["actions"]} == {"PL9"}
 
 
 # -- the header format ----------------------------------------------------------------------------

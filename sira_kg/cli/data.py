@@ -82,15 +82,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     settings = Settings()
     graph = Graph()
+    given = set()
     for name in args.files:
-        _path, part, _media_type = _read_input(name, args.input_format)
+        path, part, _media_type = _read_input(name, args.input_format)
+        given.add(Path(path).resolve())
         part = as_graph(part)
         for prefix, ns in part.namespaces():
             graph.bind(prefix, ns, override=False)
         graph += part
     context = Graph()
     for path in sorted(Path(settings.data_dir).glob("*.ttl")):
-        context += as_graph(parse_file(path))
+        if path.resolve() not in given:  # a shipped file being validated is data, not context
+            context += as_graph(parse_file(path))
     report = validate(graph, context=context, settings=settings)
     if args.output_format == "json":
         sys.stdout.write(report.to_json(args.lang) + "\n")

@@ -139,18 +139,31 @@ def sparql_labels(select: Select, iris: Iterable[str], lang: str) -> dict[str, s
     ranks = _language_ranks(lang)
     todo = sorted(set(iris))
     out: dict[str, str] = {}
+    # Labels come in up to five languages: the ranked ones (asked, English, untagged) are
+    # asked for first, and every language only for the IRIs that have none of those, so
+    # that the rows stay few (an endpoint's row limit applies to label lookups too).
+    asked = sparql_term(ox.Literal(lang.lower()))
+    ranked = (
+        f'FILTER(LANG(?label) = "" || LANGMATCHES(LANG(?label), {asked})'
+        ' || LANGMATCHES(LANG(?label), "en"))'
+    )
     for predicate in LABEL_PREDICATES:
         best: dict[str, tuple[int, str]] = {}
-        for start in range(0, len(todo), _CHUNK):
-            values = " ".join(sparql_term(ox.NamedNode(i)) for i in todo[start : start + _CHUNK])
-            _, rows = select(
-                f"SELECT ?s ?label WHERE {{ VALUES ?s {{ {values} }} ?s <{predicate}> ?label }}"
-            )
-            for s, label in rows:
-                if s is not None:
-                    found = _better(best.get(s.value), label, ranks)
-                    if found is not None:
-                        best[s.value] = found
+        for only_ranked in (True, False):
+            rest = [iri for iri in todo if iri not in best]
+            for start in range(0, len(rest), _CHUNK):
+                values = " ".join(
+                    sparql_term(ox.NamedNode(i)) for i in rest[start : start + _CHUNK]
+                )
+                _, rows = select(
+                    f"SELECT ?s ?label WHERE {{ VALUES ?s {{ {values} }} ?s <{predicate}> ?label "
+                    f"{ranked if only_ranked else ''} }}"
+                )
+                for s, label in rows:
+                    if s is not None:
+                        found = _better(best.get(s.value), label, ranks)
+                        if found is not None:
+                            best[s.value] = found
         out.update((iri, text) for iri, (_rank, text) in best.items())
         todo = [iri for iri in todo if iri not in best]
         if not todo:
