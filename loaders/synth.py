@@ -185,7 +185,6 @@ def synth_chunks(w: _Writer, *, regions: int, actions: int, seed: int) -> Iterat
     groups = concepts("target-group")
     categories = concepts("stakeholder-category")
     urban_rural = concepts("urban-rural")
-    objectives = concepts("roundtable-objective")
     src = f"<{SYN}source/seed-{seed}>"
 
     def syn(path: str) -> str:

@@ -148,14 +148,16 @@ def test_bootstrap_puts_each_file_set_in_its_graph(store: GraphStore, memory_set
     expected = {
         str(GRAPH["ontology"]),
         str(SHAPES_GRAPH),
-        str(GRAPH["data/saone-et-loire"]),
         str(METADATA_GRAPH),
+    } | {
+        str(GRAPH[f"data/{f.stem}"]) for f in memory_settings.data_dir.glob("*.ttl")
     } | {
         str(GRAPH[f"scheme/{f.stem}"])
         for f in (memory_settings.ontology_dir / "schemes").glob("*.ttl")
     }
     assert set(graphs) == expected
-    assert len(expected) > 10  # ontology, shapes, data, metadata and several schemes
+    assert str(GRAPH["data/saone-et-loire"]) in expected and str(GRAPH["data/sources"]) in expected
+    assert len(expected) > 20  # ontology, shapes, twelve data graphs, metadata, the schemes
     assert set(result.added) == expected - {str(METADATA_GRAPH)}
     assert all(n > 0 for n in graphs.values())
 

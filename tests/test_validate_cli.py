@@ -135,7 +135,7 @@ def test_turtle_output_parses() -> None:
         "--format",
         "turtle",
         SHAPES_FIXTURES / "context.ttl",
-        SHAPES_FIXTURES / "Gap-theme-minCount.ttl",
+        SHAPES_FIXTURES / "Gap-region-minCount.ttl",
     )
     assert done.returncode == 1
     g = rdflib.Graph().parse(data=done.stdout, format="turtle")
