@@ -45,6 +45,7 @@ UI = {
         "home": "Home",
         "query": "Query editor",
         "questions": "Questions",
+        "report": "What we know",
         "ontology": "Ontology",
         "sparql": "SPARQL endpoint",
         "api": "API (OpenAPI)",
@@ -52,12 +53,13 @@ UI = {
         "skip": "Skip to content",
         "main_nav": "Main",
         "footer": "sira-kg: a knowledge graph of migrant and refugee integration in European "
-        "regions. Data: Share SIRA, Saône-et-Loire (FRC13), each fact with its source.",
+        "regions. Data: the ten Share SIRA regions, each fact with its source.",
     },
     "fr": {
         "home": "Accueil",
         "query": "Éditeur de requêtes",
         "questions": "Questions",
+        "report": "Ce que l'on sait",
         "ontology": "Ontologie",
         "sparql": "Point d'accès SPARQL",
         "api": "API (OpenAPI)",
@@ -65,7 +67,7 @@ UI = {
         "skip": "Aller au contenu",
         "main_nav": "Navigation principale",
         "footer": "sira-kg : un graphe de connaissances de l'intégration des migrants et des "
-        "réfugiés dans les régions européennes. Données : Share SIRA, Saône-et-Loire (FRC13), "
+        "réfugiés dans les régions européennes. Données : les dix régions de Share SIRA, "
         "chaque fait avec sa source.",
     },
 }
@@ -191,6 +193,17 @@ def query_editor() -> str:
 @bp.get("/questions")
 def questions() -> str:
     return render_template("questions.html")
+
+
+@bp.get("/report")
+def report() -> str:
+    """The knowledge report: per region what the graph holds and what is still open."""
+    from sira_kg.core import knowledge
+
+    store = current_app.extensions["sira"].store
+    return render_template(
+        "report.html", regions=knowledge.regions(store), project=knowledge.project_open(store)
+    )
 
 
 # -- ontology ------------------------------------------------------------------

@@ -36,7 +36,7 @@ schemes are listed in [model.md](model.md). Version {version}.
 def _curie(term: URIRef) -> str:
     for prefix, ns in sorted(PREFIXES.items(), key=lambda p: -len(str(p[1]))):
         if str(term).startswith(str(ns)) and prefix not in ("id", "syn"):
-            return f"{prefix}:{str(term)[len(str(ns)):]}"
+            return f"{prefix}:{str(term)[len(str(ns)) :]}"
     return str(term)
 
 
@@ -54,9 +54,7 @@ def _label(graph: Graph, term: URIRef) -> str:
 
 def model(graph: Graph) -> tuple[list[URIRef], list[tuple[URIRef, URIRef]], list[tuple]]:
     """(our classes, subclass edges, (domain, property, range) edges) of the ontology."""
-    ours = sorted(
-        c for c in graph.subjects(RDF.type, OWL.Class) if str(c).startswith(str(SIRA))
-    )
+    ours = sorted(c for c in graph.subjects(RDF.type, OWL.Class) if str(c).startswith(str(SIRA)))
     subclass = sorted(
         (c, sup)
         for c in ours

@@ -306,3 +306,17 @@ def test_stats_lists_graphs_and_classes(tmp_path, store_dir, capsys) -> None:
     code, out, _ = run(capsys, "stats", "--store", str(store_dir))
     assert code == 0
     assert "http://www.w3.org/ns/org#Organization" in out and "triples in" in out
+
+
+def test_report_says_what_each_region_holds_and_leaves_open(store_dir, capsys) -> None:
+    code, out, _ = run(capsys, "report", "--store", str(store_dir), "--format", "json")
+    assert code == 0
+    report = json.loads(out)
+    regions = {r["nuts_code"]: r for r in report["regions"]}
+    assert len(regions) == 10
+    assert regions["ES417"]["holds"]["pilots"] == 0
+    assert "no pilot action found" in regions["ES417"]["open"]
+    assert regions["FRC13"]["holds"]["members"] == 8
+    assert "project budget and AMIF grant amount not found" in report["project"]["open"]
+    code, out, _ = run(capsys, "report", "--store", str(store_dir))
+    assert code == 0 and "Saône-et-Loire (FRC13): 8 members" in out

@@ -405,3 +405,16 @@ def test_no_page_fails_and_no_asset_comes_from_elsewhere(live_server) -> None:
     assert len(seen) > 40
     for asset in ("/static/site.css", "/static/sira.js", "/static/query.js"):
         assert requests.get(base + asset, timeout=30).status_code == 200
+
+
+def test_report_page_lists_what_each_region_leaves_open(live_server) -> None:
+    response = requests.get(live_server.url + "/report", timeout=30)
+    assert response.status_code == 200
+    html = response.text
+    assert "What we know" in html and "Soria" in html
+    assert html.count("<tr>") == 11  # the header row and the ten regions
+    assert "no pilot action found" in html  # Soria
+    assert "project budget and AMIF grant amount not found" in html
+    assert 'href="/id/region/ES417"' in html
+    french = requests.get(live_server.url + "/report?lang=fr", timeout=30).text
+    assert "Ce que l'on sait" in french or "Ce que l&#39;on sait" in french

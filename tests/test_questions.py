@@ -947,7 +947,16 @@ def test_saone_et_loire_actions_funding_and_target_groups(catalogue, saone_et_lo
     matrix = short(ask(catalogue, saone_et_loire, "region-comparison", theme="health"))
     # every region, for health and its narrower themes; only Mazovia's pilot is on health
     assert {r["nuts_code"] for r in matrix} == {
-        "FRC13", "FRL06", "FRK24", "FRI21", "ES242", "ES417", "ES424", "PL9", "PL51", "EL611"
+        "FRC13",
+        "FRL06",
+        "FRK24",
+        "FRI21",
+        "ES242",
+        "ES417",
+        "ES424",
+        "PL9",
+        "PL51",
+        "EL611",
     }
     assert {r["nuts_code"] for r in matrix if r["actions"]} == {"PL9"}
 

@@ -145,16 +145,18 @@ def test_an_unusable_store_path_is_a_store_error(tmp_path: Path) -> None:
 def test_bootstrap_puts_each_file_set_in_its_graph(store: GraphStore, memory_settings) -> None:
     result = ensure_bootstrapped(store, memory_settings, validate_data=False)
     graphs = {g.iri: g.triples for g in store.graphs()}
-    expected = {
-        str(GRAPH["ontology"]),
-        str(SHAPES_GRAPH),
-        str(METADATA_GRAPH),
-    } | {
-        str(GRAPH[f"data/{f.stem}"]) for f in memory_settings.data_dir.glob("*.ttl")
-    } | {
-        str(GRAPH[f"scheme/{f.stem}"])
-        for f in (memory_settings.ontology_dir / "schemes").glob("*.ttl")
-    }
+    expected = (
+        {
+            str(GRAPH["ontology"]),
+            str(SHAPES_GRAPH),
+            str(METADATA_GRAPH),
+        }
+        | {str(GRAPH[f"data/{f.stem}"]) for f in memory_settings.data_dir.glob("*.ttl")}
+        | {
+            str(GRAPH[f"scheme/{f.stem}"])
+            for f in (memory_settings.ontology_dir / "schemes").glob("*.ttl")
+        }
+    )
     assert set(graphs) == expected
     assert str(GRAPH["data/saone-et-loire"]) in expected and str(GRAPH["data/sources"]) in expected
     assert len(expected) > 20  # ontology, shapes, twelve data graphs, metadata, the schemes

@@ -22,7 +22,7 @@ def test_every_class_and_the_links_between_them_are_drawn() -> None:
     page = diagram.render(graph)
     for cls in graph.subjects(RDF.type, OWL.Class):
         if str(cls).startswith(str(SIRA)):
-            assert f'["sira:{str(cls)[len(str(SIRA)):]}"]' in page
+            assert f'["sira:{str(cls)[len(str(SIRA)) :]}"]' in page
     for line in (
         "sira_Action --|> prov_Activity",
         "sira_Capacity --> sira_Gap : addresses",

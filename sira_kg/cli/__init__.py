@@ -10,7 +10,7 @@ sira_kg.loaders and sira_kg.endpoint):
 * :mod:`.serve`     serve
 * :mod:`.data`      validate, load, convert, synth (data in)
 * :mod:`.query`     query (SPARQL or a named question)
-* :mod:`.store`     export, import, stats (the store as a whole)
+* :mod:`.store`     export, import, stats, report (the store as a whole)
 * :mod:`.partners`  partner add, list, revoke (contributor tokens)
 * :mod:`.common`    exit codes, errors, settings, opening the store
 
@@ -30,7 +30,7 @@ from sira_kg.cli.data import cmd_convert, cmd_load, cmd_synth, cmd_validate
 from sira_kg.cli.partners import cmd_partner_add, cmd_partner_list, cmd_partner_revoke
 from sira_kg.cli.query import cmd_query
 from sira_kg.cli.serve import cmd_serve
-from sira_kg.cli.store import cmd_export, cmd_import, cmd_stats
+from sira_kg.cli.store import cmd_export, cmd_import, cmd_report, cmd_stats
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,6 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
     store_arg(p)
     p.add_argument("--format", dest="output_format", choices=["table", "json"], default="table")
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser(
+        "report", help="per region: what the graph holds and what the sources leave open"
+    )
+    store_arg(p)
+    p.add_argument("--format", dest="output_format", choices=["text", "json"], default="text")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("synth", help="deterministic synthetic multi-region data (N-Quads)")
     p.add_argument("--regions", type=int, required=True)

@@ -1,4 +1,4 @@
-"""``sira-kg export|import|stats``: the store as a whole (sira_kg.core.store).
+"""``sira-kg export|import|stats|report``: the store as a whole (sira_kg.core.store).
 
 Why apart: the admin tasks of backing up, restoring and looking at what the
 store holds, none of which changes any one graph.
@@ -103,4 +103,22 @@ def cmd_stats(args: argparse.Namespace) -> int:
     )
     print(f"{sum(g['triples'] for g in graphs)} triples in {len(graphs)} graphs\n")
     print(text_table(["class", "instances"], [[c["class"], c["instances"]] for c in classes]))
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Per region, what the graph holds and what its sources leave open."""
+    import json
+
+    from sira_kg.core import knowledge
+
+    store, _ = open_store_of(args)
+    if args.output_format == "json":
+        body = {
+            "regions": [r.to_dict() for r in knowledge.regions(store)],
+            "project": {"open": knowledge.project_open(store)},
+        }
+        print(json.dumps(body, indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(knowledge.to_text(store))
     return EXIT_OK
