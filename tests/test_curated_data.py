@@ -249,3 +249,12 @@ def test_knowledge_report_lists_what_the_fact_sheet_did_not_find(store) -> None:
     assert "no dated policy brief found (titles and dates of the briefs)" in project
     text = knowledge.to_text(store)
     assert "Soria (ES417)" in text and "open: no pilot action found" in text
+
+
+def test_every_question_says_what_the_curated_data_covers(catalogue) -> None:
+    for question in catalogue.values():
+        assert "ten Share SIRA regions" in question.description["en"], question.name
+        assert "dix régions de Share SIRA" in question.description["fr"], question.name
+        assert "sira-kg report" in question.description["en"], question.name
+    readme = (REPO / "README.md").read_text("utf-8")
+    assert "## Curated data" in readme and "sira-kg report" in readme
