@@ -22,7 +22,7 @@ THEMES = ["housing", "mental-health", "language-acquisition", "labour-market", "
 GROUPS = ["refugees", "asylum-seekers", "newcomers", "local-community"]
 STATUSES = ["planned", "ongoing", "completed"]
 CATEGORIES = ["civil-society-organisation", "local-authority", "regional-agency"]
-LEVELS = ["eu", "national", "regional", "local", "private"]
+LEVELS = ["eu", "national", "regional", "local"]
 
 PREFIXES = f"""\
 # Synthetic benchmark data (not real facts).
@@ -53,7 +53,7 @@ def synthetic_turtle(triples: int, seed: int = 0) -> str:
         )
     out.append(
         'syn:stream a sira:FundingStream ; rdfs:label "Synthetic stream"@en ; '
-        f"sira:governanceLevel <{ID}funding-level/{rnd.choice(LEVELS)}> .\n"
+        f"sira:governanceLevel <{ID}governance-level/{rnd.choice(LEVELS)}> .\n"
     )
     # One unit (an action, its funding, every fifth one a new organisation) is about 25 triples.
     units = max(1, (triples - 8 * n_regions) // 25)
