@@ -123,37 +123,38 @@ def _int(row: Any, name: str) -> int:
     return int(value.value) if value is not None else 0
 
 
+#: Counts whose absence is a hole: (column, what to say when it is 0).
+_NONE_FOUND = (
+    ("members", "no platform member named"),
+    ("pilots", "no pilot action found"),
+    ("gaps", "no gap in provision recorded"),
+    ("capacities", "no asset or capacity recorded"),
+)
+#: Counts of incomplete things: (column, what to say about n of them).
+_INCOMPLETE = (
+    ("undatedRoundtables", "{n} roundtable(s) without a date"),
+    ("uncountedRoundtables", "{n} roundtable(s) without a participant count"),
+    ("pilotsWithoutImplementer", "{n} pilot action(s) without implementer"),
+    ("pilotsWithoutAmount", "no funding amount for {n} pilot action(s)"),
+    ("disagreements", "sources disagree ({n} disagreement(s) recorded)"),
+)
+
+
 def _open_items(row: Any) -> list[str]:
     """The checks that fail for one region, in words a partner can act on."""
     out = []
     if row["code"] is None:
         out.append("no NUTS code")
-    if _int(row, "disagreements"):
-        out.append(f"sources disagree ({_int(row, 'disagreements')} disagreement(s) recorded)")
     if row["urbanRural"] is None:
         out.append("urban-rural type not stated by a source")
     if row["nationalCode"] is None:
         out.append("national statistical code not stated by a source")
-    if not _int(row, "members"):
-        out.append("no platform member named")
     numbers = {int(n) for n in row["roundtableNumbers"].value.split() if n.isdigit()}
-    for n in range(1, PLANNED_ROUNDTABLES + 1):
-        if n not in numbers:
-            out.append(f"roundtable {n} not found")
-    if _int(row, "undatedRoundtables"):
-        out.append(f"{_int(row, 'undatedRoundtables')} roundtable(s) without a date")
-    if _int(row, "uncountedRoundtables"):
-        out.append(f"{_int(row, 'uncountedRoundtables')} roundtable(s) without a participant count")
-    if not _int(row, "pilots"):
-        out.append("no pilot action found")
-    if _int(row, "pilotsWithoutImplementer"):
-        out.append(f"{_int(row, 'pilotsWithoutImplementer')} pilot action(s) without implementer")
-    if _int(row, "pilotsWithoutAmount"):
-        out.append(f"no funding amount for {_int(row, 'pilotsWithoutAmount')} pilot action(s)")
-    if not _int(row, "gaps"):
-        out.append("no gap in provision recorded")
-    if not _int(row, "capacities"):
-        out.append("no asset or capacity recorded")
+    out += [
+        f"roundtable {n} not found" for n in range(1, PLANNED_ROUNDTABLES + 1) if n not in numbers
+    ]
+    out += [message for column, message in _NONE_FOUND if not _int(row, column)]
+    out += [message.format(n=n) for column, message in _INCOMPLETE if (n := _int(row, column))]
     return out
 
 
