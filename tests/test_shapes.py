@@ -83,10 +83,16 @@ def _local(iri: rdflib.term.Node) -> str:
     return str(iri).removeprefix(SIRASH)
 
 
+def _helper_shapes(g: rdflib.Graph) -> set[rdflib.term.Node]:
+    """Shapes used only through sh:node (sirash:Concept-theme, sirash:Date, …): no target,
+    no message; a report names the shape that uses them."""
+    return set(g.objects(None, SH.node))
+
+
 def _reportable_shapes(g: rdflib.Graph) -> list[URIRef]:
-    """Shapes a report can name: the IRIs typed sh:NodeShape or sh:PropertyShape."""
+    """Shapes a report can name: the IRIs typed sh:NodeShape or sh:PropertyShape, helpers aside."""
     found = set(g.subjects(RDF.type, SH.NodeShape)) | set(g.subjects(RDF.type, SH.PropertyShape))
-    return sorted(s for s in found if isinstance(s, URIRef))
+    return sorted(s for s in found - _helper_shapes(g) if isinstance(s, URIRef))
 
 
 def constraints() -> list[tuple[str, str, URIRef, URIRef]]:
@@ -180,7 +186,8 @@ def test_valid_fixture_conforms_without_any_result(context: rdflib.Graph) -> Non
     classes = set(g.objects(None, RDF.type))
     for cls in ["Region", "Place", "CooperationPlatform", "Project", "Roundtable", "PilotAction",
                 "Funding", "FundingStream", "Strategy", "Gap", "Capacity", "Publication",
-                "Event", "Source"]:  # fmt: skip
+                "Event", "Source", "StrategyAssessment", "ThemeCoverage",
+                "Disagreement"]:  # fmt: skip
         assert SIRA[cls] in classes, cls
 
 
@@ -217,16 +224,40 @@ def test_every_reportable_shape_has_severity_and_one_message_per_language() -> N
         assert langs == ["en", "fr"], (shape, langs)
         for m in g.objects(shape, SH.message):
             # What property, and an example: every message names a prefixed term and shows one.
-            assert re.search(r"\b(sira|dct|dcat|org|schema|rdfs|adms):\w+", str(m)), (shape, str(m))
+            term = r"\b(sira|dct|dcat|org|schema|rdfs|rdf|adms|foaf):\w+"
+            assert re.search(term, str(m)), (shape, str(m))
             assert ("e.g." in str(m)) or ("p. ex." in str(m)), (shape, str(m))
 
 
+def test_helper_shapes_have_no_target_and_no_message() -> None:
+    g = _shapes()
+    helpers = _helper_shapes(g)
+    assert {_local(h) for h in helpers} >= {"Concept-theme", "Date", "Day"}
+    targets = {SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode, SH.target}
+    for h in helpers:
+        assert isinstance(h, URIRef) and str(h).startswith(SIRASH), h
+        assert not (set(g.predicates(h)) & (targets | {SH.message, SH.severity})), h
+
+
+def test_only_the_sparql_file_uses_shacl_sparql() -> None:
+    """SHACL Core everywhere but shapes/sparql.ttl, so any Core engine can run the rest."""
+    for path in sorted((REPO / "shapes").glob("*.ttl")):
+        g = as_graph(parse_file(path))
+        sparql = {SH.sparql, SH.select, SH.ask, SH.construct, SH.prefixes, SH.declare}
+        used = {p for p in g.predicates() if p in sparql} | {
+            o for o in g.objects(None, RDF.type) if o in (SH.SPARQLTarget, SH.SPARQLConstraint)
+        }
+        assert bool(used) is (path.name == "sparql.ttl"), (path.name, used)
+
+
 def test_only_named_shapes_have_targets_or_constraints() -> None:
-    """A blank-node shape cannot be named in a report or a fixture (sh:or members aside)."""
+    """A blank-node shape cannot be named in a report or a fixture (sh:or members and the
+    property shapes of helper shapes aside: their results are reported by the shape using them)."""
     g = _shapes()
     or_members = {
         m for lst in g.objects(None, SH["or"]) for m in rdflib.collection.Collection(g, lst)
     }
+    or_members |= {p for h in _helper_shapes(g) for p in g.objects(h, SH.property)}
     targets = {SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode, SH.target}
     for s in set(g.subjects()):
         if isinstance(s, BNode) and s not in or_members:
@@ -244,7 +275,8 @@ def test_warnings_are_the_recommendations() -> None:
         "Action-status-recommended",
         "Action-theme-recommended",
         "Capacity-heldBy-recommended",
-        "FundingStream-fundingLevel-recommended",
+        "Disagreement-concerns-recommended",
+        "FundingStream-governanceLevel-recommended",
         "Gap-theme-recommended",
         "Organization-classification-recommended",
         "Place-inRegion-recommended",
@@ -413,6 +445,85 @@ def test_inverse_path_is_shown_in_sparql_syntax(context: rdflib.Graph) -> None:
     data = parse_file(SHAPES_FIXTURES / "Action-funding-recommended-minCount.ttl")
     (r,) = validate(data, context=context).results
     assert r.path_text == "^schema:fundedItem"
+
+
+@pytest.mark.parametrize(
+    ("fixture", "en", "fr"),
+    [
+        ("Period-startDate-node",
+         "the dct:temporal period of <http://example.org/x> (“Example project”)",
+         "période (dct:temporal) de <http://example.org/x> (« Example project »)"),
+        ("ThemeCoverage-coverageLevel-node",
+         "the sira:themeCoverage theme coverage of <http://example.org/x> (“Assessment of the",
+         "couverture d'un thème (sira:themeCoverage) de <http://example.org/x> (« Assessment"),
+        ("Claim-source-minCount", "the sira:claim claim of <http://example.org/x>",
+         "affirmation (sira:claim) de <http://example.org/x>"),
+        ("Amount-value-minInclusive", "the schema:amount amount of <http://example.org/x>",
+         "montant (schema:amount) de <http://example.org/x>"),
+    ],
+)  # fmt: skip
+def test_a_blank_focus_node_is_named_by_what_it_hangs_from(
+    fixture: str, en: str, fr: str, context: rdflib.Graph
+) -> None:
+    report = validate(parse_file(SHAPES_FIXTURES / f"{fixture}.ttl"), context=context)
+    (r,) = report.results
+    assert isinstance(r.focus, BNode)
+    text_en, text_fr = report.to_text("en"), report.to_text("fr")
+    assert en in text_en.splitlines()[2] and fr in text_fr.splitlines()[2]
+    for text in (text_en, text_fr):
+        assert r.focus.n3() not in text and "_:" not in text
+    assert json.loads(report.to_json("en"))["results"][0]["focus_text"].startswith(en)
+    assert json.loads(report.to_json("fr"))["results"][0]["focus_text"].startswith(fr)
+
+
+def test_a_blank_node_without_a_parent_is_named_by_its_type() -> None:
+    data = parse_bytes(
+        b"""@prefix dct: <http://purl.org/dc/terms/> .
+        [] a dct:PeriodOfTime .""",
+        "turtle",
+    )
+    report = validate(data)
+    assert [r.constraint_name for r in report.results] == ["minCount"]
+    assert "a blank dct:PeriodOfTime (period)" in report.to_text("en")
+    assert "un nœud anonyme dct:PeriodOfTime (période)" in report.to_text("fr")
+
+
+def test_prefiltered_value_shapes_give_the_results_of_plain_pyshacl(context: rdflib.Graph) -> None:
+    """validation._narrowed (date shapes run only on suspect focus nodes) changes no verdict."""
+    from sira_kg.core import validation
+
+    dates = ['"2021-02-30"^^xsd:date', '"2021-13"^^xsd:gYearMonth', '"2021"^^xsd:gYear',
+             '"2021-03"^^xsd:gYearMonth', '"2021-03-01"^^xsd:date', '"20x1"^^xsd:gYear',
+             '"2021"', '"2021-03-01T10:00:00"^^xsd:dateTime', '"2021-03-01"^^xsd:gYear',
+             '"2021-03-01"^^xsd:date, "2021-03-02"^^xsd:date']  # fmt: skip
+    lines = [
+        "@prefix ex: <http://example.org/> .",
+        "@prefix sira: <https://w3id.org/sira/ns#> .",
+        "@prefix dct: <http://purl.org/dc/terms/> .",
+        "@prefix dcat: <http://www.w3.org/ns/dcat#> .",
+        "@prefix schema: <http://schema.org/> .",
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+    ]
+    for i, d in enumerate(dates):
+        lines.append(f"ex:p{i} a sira:Project ; dct:temporal [ dcat:startDate {d} ] .")
+        lines.append(f"ex:e{i} a sira:Event ; schema:startDate {d} .")
+    data = as_graph(parse_bytes("\n".join(lines).encode(), "turtle"))
+    narrowed = validate(data, context=context)
+    shapes = load_shapes()
+    assert validation._value_shapes(shapes), "no shape is pre-filtered any more"
+    original = validation._narrowed
+    try:
+        validation._narrowed = lambda s, _d: s  # plain pySHACL on the same graph
+        plain = validate(data, context=context)
+    finally:
+        validation._narrowed = original
+
+    def key(r):
+        return (r.focus if isinstance(r.focus, URIRef) else "_", _local(r.source_shape),
+                r.constraint_name, str(r.value))  # fmt: skip
+
+    assert sorted(map(key, narrowed.results)) == sorted(map(key, plain.results))
+    assert len(plain.violations) > 10
 
 
 def test_sparql_messages_keep_their_language(context: rdflib.Graph) -> None:
