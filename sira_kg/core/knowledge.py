@@ -39,6 +39,7 @@ SELECT ?region ?label ?code ?urbanRural ?nationalCode
        (COALESCE(?undated, 0) AS ?undatedRoundtables)
        (COALESCE(?uncounted, 0) AS ?uncountedRoundtables)
        (COALESCE(?p, 0) AS ?pilots) (COALESCE(?noImpl, 0) AS ?pilotsWithoutImplementer)
+       (COALESCE(?noTheme, 0) AS ?pilotsWithoutTheme)
        (COALESCE(?noAmount, 0) AS ?pilotsWithoutAmount)
        (COALESCE(?g, 0) AS ?gaps) (COALESCE(?c, 0) AS ?capacities)
        (COALESCE(?d, 0) AS ?disagreements) (COALESCE(?s, 0) AS ?sources)
@@ -62,9 +63,11 @@ WHERE {
   } GROUP BY ?region }
   OPTIONAL { SELECT ?region (COUNT(DISTINCT ?a) AS ?p)
         (SUM(IF(BOUND(?impl), 0, 1)) AS ?noImpl) (SUM(IF(BOUND(?amount), 0, 1)) AS ?noAmount)
+        (SUM(IF(BOUND(?theme), 0, 1)) AS ?noTheme)
       WHERE {
       ?a a sira:PilotAction ; sira:region ?region .
       OPTIONAL { SELECT ?a (SAMPLE(?i) AS ?impl) WHERE { ?a sira:implementer ?i } GROUP BY ?a }
+      OPTIONAL { SELECT ?a (SAMPLE(?t) AS ?theme) WHERE { ?a sira:theme ?t } GROUP BY ?a }
       OPTIONAL { SELECT ?a (SAMPLE(?v) AS ?amount) WHERE {
           ?f schema:fundedItem ?a ; schema:amount/schema:value ?v } GROUP BY ?a }
   } GROUP BY ?region }
@@ -135,6 +138,7 @@ _INCOMPLETE = (
     ("undatedRoundtables", "{n} roundtable(s) without a date"),
     ("uncountedRoundtables", "{n} roundtable(s) without a participant count"),
     ("pilotsWithoutImplementer", "{n} pilot action(s) without implementer"),
+    ("pilotsWithoutTheme", "{n} pilot action(s) whose content (theme) is not known"),
     ("pilotsWithoutAmount", "no funding amount for {n} pilot action(s)"),
     ("disagreements", "sources disagree ({n} disagreement(s) recorded)"),
 )
