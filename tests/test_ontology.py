@@ -137,6 +137,30 @@ def test_every_term_has_label_and_definition_in_en_and_fr(ontology: Graph) -> No
     assert not missing, "\n".join(missing)
 
 
+LABEL_LANGS = ("en", "fr", "es", "pl", "el")
+
+
+def test_every_term_has_exactly_one_label_in_each_project_language(ontology: Graph) -> None:
+    """The brief wants the vocabulary labelled in EN, FR, ES, PL and EL: one label each."""
+    problems = []
+    for term in sorted(declared_terms(ontology)):
+        labels = [o for o in ontology.objects(term, RDFS.label) if isinstance(o, Literal)]
+        for lang in LABEL_LANGS:
+            count = sum(1 for label in labels if label.language == lang)
+            if count != 1:
+                problems.append(f"{term} rdfs:label @{lang}: {count} (expected 1)")
+    assert not problems, "\n".join(problems)
+
+
+def test_at_most_one_editorial_note_per_term(ontology: Graph) -> None:
+    crowded = [
+        term
+        for term in declared_terms(ontology)
+        if len(list(ontology.objects(term, SKOS.editorialNote))) > 1
+    ]
+    assert not crowded, f"more than one skos:editorialNote: {sorted(crowded)}"
+
+
 def _is_external(node: object) -> bool:
     return isinstance(node, URIRef) and not node.startswith(str(SIRA))
 
