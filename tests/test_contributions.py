@@ -42,6 +42,7 @@ PREFIX dcat: <http://www.w3.org/ns/dcat#>
 PREFIX void: <http://rdfs.org/ns/void#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX schema: <http://schema.org/>
 """
 
 
@@ -852,3 +853,30 @@ def test_the_catalogue_comes_in_pages_with_a_next_link(site: Site) -> None:
     ]:
         bad = requests.get(f"{url}?{query}")
         assert bad.status_code == 400 and needle in bad.json()["error"]
+
+
+def test_a_replace_is_judged_on_the_store_as_it_would_be_after_it(site: Site) -> None:
+    """Issue 14: PUT refused valid data, because validation saw the old version of the same
+    graph beside the new one (an amount, a single-valued field: 'at most one')."""
+    funded = small(NORTH_BASE, 7) + f"""
+<{NORTH_BASE}funding/7> a sira:Funding ;
+    sira:fundingStream <https://w3id.org/sira/id/funding-stream/amif> ;
+    <http://schema.org/fundedItem> <{NORTH_BASE}action/7> ;
+    <http://schema.org/amount> [ a <http://schema.org/MonetaryAmount> ;
+        <http://schema.org/value> 25000.00 ; <http://schema.org/currency> "EUR" ] .
+"""
+    first = created(site.post(site.tokens.north, funded))
+    # a new amount (a blank node: the old one must not count as a second amount) ...
+    new_amount = funded.replace("25000.00", "30000.00")
+    replaced = site.put(site.tokens.north, first["id"], new_amount)
+    assert replaced.status_code == 200, replaced.text
+    # ... and a changed single-valued field (sira:nutsCode, sira:nutsLevel: at most one)
+    new_code = new_amount.replace('"ZZ007"', '"ZZ008"').replace("code/ZZ007", "code/ZZ008")
+    replaced = site.put(site.tokens.north, first["id"], new_code)
+    assert replaced.status_code == 200, replaced.text
+    values = site.select(
+        f"SELECT ?v WHERE {{ <{NORTH_BASE}funding/7> schema:amount/schema:value ?v }}"
+    )
+    assert [float(r["v"]) for r in values] == [30000.0]
+    codes = site.select(f"SELECT ?c WHERE {{ <{NORTH_BASE}region/7> sira:nutsCode ?c }}")
+    assert [r["c"] for r in codes] == ["ZZ008"]

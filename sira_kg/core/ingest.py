@@ -82,14 +82,19 @@ def _distinct_triples(data: rdflib.Graph) -> list[tuple]:
 
 
 def check(
-    store: GraphStore, graph: rdflib.Graph, *, settings: Settings | None = None
+    store: GraphStore,
+    graph: rdflib.Graph,
+    *,
+    settings: Settings | None = None,
+    replacing: str | None = None,
 ) -> tuple[Any, provenance.Validation]:
     """Validate ``graph`` against the shapes, the ontology and what the store says
-    about the IRIs it references. Returns (report, summary); never writes."""
+    about the IRIs it references (without the graph it is ``replacing``, if any: the
+    store as it will be after the write). Returns (report, summary); never writes."""
     from sira_kg.core import validation  # the SHACL gate (imports pySHACL: load lazily)
 
     settings = settings or Settings()
-    context = validation.store_context(store, graph)
+    context = validation.store_context(store, graph, without=replacing)
     report = validation.validate(graph, context=context, settings=settings)
     violations, others = count_results(report)
     summary = provenance.Validation(
@@ -140,7 +145,8 @@ def ingest(
     if validate:
         if notify:
             notify(f"validating {len(triples)} triples")
-        report, summary = check(store, graph, settings=settings)
+        replacing = graph_iri if replace and store.has_graph(graph_iri) else None
+        report, summary = check(store, graph, settings=settings, replacing=replacing)
         if summary.violations:
             raise ValidationFailed(report, graph_iri)
     meta = provenance.record(

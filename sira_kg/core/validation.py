@@ -808,7 +808,7 @@ def _path_text(g: rdflib.Graph, path: rdflib.term.Node) -> str:
 _BATCH = 500
 
 
-def store_context(store: Any, data: rdflib.Graph) -> rdflib.Graph:
+def store_context(store: Any, data: rdflib.Graph, without: str | None = None) -> rdflib.Graph:
     """What the store already says that the shapes need to judge ``data``.
 
     * for every IRI the data uses as an object: its ``rdf:type`` and
@@ -821,6 +821,10 @@ def store_context(store: Any, data: rdflib.Graph) -> rdflib.Graph:
 
     ``store`` is a :class:`sira_kg.core.store.GraphStore`; queries run on the
     union of its graphs, with Oxigraph.
+
+    ``without``: a graph the data will replace (a PUT of a contribution): the
+    store is read as it will be after the replace, without that graph, so the
+    old version of a resource is not judged beside its new one.
     """
     objects: set[str] = set()
     subjects: set[str] = set()
@@ -830,11 +834,15 @@ def store_context(store: Any, data: rdflib.Graph) -> rdflib.Graph:
         if isinstance(s, URIRef):
             subjects.add(str(s))
     out = rdflib.Graph()
+    graphs = None  # the union of all graphs
+    if without is not None:
+        graphs = [g.iri for g in store.graphs() if g.iri != without]
     for batch in _batches(sorted(subjects)):
         values = " ".join(str(ox.NamedNode(i)) for i in batch)
         rows = store.query(
             "SELECT ?s ?p ?o ?p2 ?o2 WHERE { VALUES ?s { " + values + " } ?s ?p ?o "
-            "OPTIONAL { FILTER(isBlank(?o)) ?o ?p2 ?o2 } }"
+            "OPTIONAL { FILTER(isBlank(?o)) ?o ?p2 ?o2 } }",
+            default_graph=graphs,
         )
         for row in rows:
             s, o = _to_rdflib(row["s"]), _to_rdflib(row["o"])
@@ -852,7 +860,8 @@ def store_context(store: Any, data: rdflib.Graph) -> rdflib.Graph:
             # FILTER, not a second VALUES: Oxigraph 0.5 plans two VALUES blocks as a
             # scan of the whole store (2.5 s a batch at 1M triples, against 0.04 s).
             "SELECT ?s ?p ?o WHERE { VALUES ?s { " + values + " } ?s ?p ?o "
-            "FILTER(?p IN (<" + str(RDF.type) + ">, <" + str(SKOS.inScheme) + ">)) }"
+            "FILTER(?p IN (<" + str(RDF.type) + ">, <" + str(SKOS.inScheme) + ">)) }",
+            default_graph=graphs,
         )
         for row in rows:
             out.add((_to_rdflib(row["s"]), _to_rdflib(row["p"]), _to_rdflib(row["o"])))
