@@ -880,3 +880,49 @@ def test_a_replace_is_judged_on_the_store_as_it_would_be_after_it(site: Site) ->
     assert [float(r["v"]) for r in values] == [30000.0]
     codes = site.select(f"SELECT ?c WHERE {{ <{NORTH_BASE}region/7> sira:nutsCode ?c }}")
     assert [r["c"] for r in codes] == ["ZZ008"]
+
+
+RELATIVE_JSONLD = json.dumps(
+    {
+        "@context": "https://w3id.org/sira/context.jsonld",
+        "@graph": [
+            {
+                "@id": "region/x",
+                "@type": "Region",
+                "label": {"en": "Synthetic region X"},
+                "nutsCode": "ZZ123",
+                "nutsLevel": 3,
+                "country": "countries:ZZZ",
+                "nutsRegion": "nuts:ZZ123",
+            },
+            {"@id": "source", "@type": "Source", "title": {"en": "Synthetic test data"}},
+        ],
+    }
+)
+
+
+def test_json_ld_with_relative_ids_is_never_said_to_conform_with_fewer_triples(
+    site: Site,
+) -> None:
+    """Issue 14: relative @ids (and keys the context does not define) were dropped and the
+    rest reported as conforming. Now: refused by name, or resolved against a stated base."""
+    url = site.url + "/api/validate"
+    headers = {"Content-Type": "application/ld+json"}
+    refused = requests.post(url, data=RELATIVE_JSONLD, headers=headers, timeout=30)
+    assert refused.status_code == 400
+    assert "region/x" in refused.json()["error"] and "base" in refused.json()["error"]
+    unknown = json.loads(RELATIVE_JSONLD)
+    unknown["@graph"][0]["colour"] = "blue"
+    refused = requests.post(
+        url, data=json.dumps(unknown), headers=headers, params={"base": EX}, timeout=30
+    )
+    assert refused.status_code == 400 and "colour" in refused.json()["error"]
+    resolved = requests.post(
+        url, data=RELATIVE_JSONLD, headers=headers, params={"base": EX}, timeout=30
+    )
+    assert resolved.status_code == 200, resolved.text
+    assert resolved.json()["triples"] == 8  # every triple sent, none dropped
+    bad_base = requests.post(
+        url, data=RELATIVE_JSONLD, headers=headers, params={"base": "no iri"}, timeout=30
+    )
+    assert bad_base.status_code == 400 and "absolute IRI" in bad_base.json()["error"]

@@ -200,3 +200,23 @@ def test_other_syntaxes_validate() -> None:
     for name in ("sample.nt", "sample.trig", "sample.jsonld", "sample.rdf"):
         done = run(RDF_FIXTURES / name)
         assert done.returncode == 0, (name, done.stdout, done.stderr)
+
+
+def test_json_ld_relative_ids_are_refused_by_name_or_resolved_with_base(tmp_path) -> None:
+    """Issue 14: no triple vanishes; a relative IRI or an undefined key is named, exit 2."""
+    doc = {
+        "@context": "https://w3id.org/sira/context.jsonld",
+        "@id": "source",
+        "@type": "Source",
+        "title": {"en": "Synthetic test data"},
+        "flavour": "mint",
+    }
+    path = tmp_path / "relative.jsonld"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    done = run(path)
+    assert done.returncode == 2
+    assert "source" in done.stderr and "flavour" in done.stderr and "--base" in done.stderr
+    del doc["flavour"]
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    done = run("--base", "https://example.org/p/", path)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -7,6 +7,7 @@ happens to a contribution is :mod:`.service`, who may ask is :mod:`.access`.
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -101,6 +102,17 @@ def _unsupported(media_type: str) -> ContributionError:
     )
 
 
+def _base_parameter() -> str | None:
+    """``?base=IRI``: what relative IRIs of the body resolve against (without it and
+    without a token, a relative JSON-LD IRI is an error, never a dropped triple)."""
+    base = request.args.get("base")
+    if base is not None and not re.match(r"^(https?|urn):[^\s<>\"{}|\\^`]+$", base):
+        raise ContributionError(
+            400, f"base={base!r} is not an absolute IRI; give e.g. ?base=https://example.org/my/"
+        )
+    return base
+
+
 def _read_body(state: State, base_iri: str | None) -> Body:
     """Parse the request body, whatever its accepted form, within the limits."""
     settings = state.settings
@@ -158,7 +170,7 @@ def validate_body() -> Response:
     partner = partner_of(state, required=False)
     if partner is None:
         rate_limit(state, "addr:" + (request.remote_addr or "?"))
-    body = _read_body(state, partner.base if partner else None)
+    body = _read_body(state, partner.base if partner else _base_parameter())
     check_size(body, state.settings)
     report, payload = validation(
         state.store, state.registry, state.settings, body, partner, _lang()

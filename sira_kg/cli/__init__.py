@@ -57,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--lang", choices=["en", "fr"], default="en")
     p.add_argument("--input-format", default=None, help="RDF syntax if not given by the extension")
+    p.add_argument(
+        "--base",
+        metavar="IRI",
+        help="resolve relative IRIs against IRI (else a relative IRI is an error)",
+    )
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("load", help="validate then load RDF or CSV files into the store")
@@ -72,6 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-validate", action="store_true", help="trusted bulk loads only: skip SHACL")
     p.add_argument("--replace", action="store_true", help="replace the --graph if it exists")
     p.add_argument("--lang", choices=["en", "fr"], default="en", help="language of the report")
+    p.add_argument(
+        "--base",
+        metavar="IRI",
+        help="resolve relative IRIs against IRI (else a relative IRI is an error)",
+    )
     p.set_defaults(func=cmd_load)
 
     p = sub.add_parser("convert", help="print the RDF of a partner CSV template file")

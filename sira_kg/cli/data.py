@@ -24,12 +24,16 @@ from sira_kg.cli.common import (
 from sira_kg.core.settings import Settings
 
 
-def _read_input(name: str, input_format: str | None, into: Any = None) -> tuple[Path, Any, str]:
+def _read_input(
+    name: str, input_format: str | None, into: Any = None, base: str | None = None
+) -> tuple[Path, Any, str]:
     """One FILE of ``load`` or ``validate``: (path, its data, its media type).
 
     A ``.csv`` file (unless ``--input-format`` says otherwise) is a CSV template,
     converted to an rdflib Graph; anything else is RDF, parsed into an rdflib
-    Dataset (``into`` when given). A missing or unreadable file exits 2.
+    Dataset (``into`` when given), relative IRIs resolved against ``base``
+    (without one, a JSON-LD relative IRI is an error, not a dropped triple).
+    A missing or unreadable file exits 2.
     """
     from sira_kg.core.provenance import media_type_of
     from sira_kg.core.rdfio import ParseError, parse_file
@@ -45,7 +49,8 @@ def _read_input(name: str, input_format: str | None, into: Any = None) -> tuple[
         except TabularError as exc:
             raise CliError(str(exc), EXIT_INPUT) from None
     try:
-        return path, parse_file(path, input_format, into=into), media_type_of(path)
+        data = parse_file(path, input_format, into=into, base_iri=base)
+        return path, data, media_type_of(path)
     except ParseError as exc:
         raise CliError(str(exc), EXIT_INPUT) from None
 
@@ -58,7 +63,7 @@ def _read_for_load(args: argparse.Namespace):
 
     data, sources, media_types = Dataset(default_union=True), [], []
     for name in args.files:
-        path, part, media_type = _read_input(name, args.input_format, into=data)
+        path, part, media_type = _read_input(name, args.input_format, into=data, base=args.base)
         if media_type == "text/csv":  # a Graph of its own: RDF was parsed into data
             default = data.default_graph
             default.addN((s, p, o, default) for s, p, o in part)
@@ -84,7 +89,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     graph = Graph()
     given = set()
     for name in args.files:
-        path, part, _media_type = _read_input(name, args.input_format)
+        path, part, _media_type = _read_input(name, args.input_format, base=args.base)
         given.add(Path(path).resolve())
         part = as_graph(part)
         for prefix, ns in part.namespaces():

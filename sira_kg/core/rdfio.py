@@ -280,6 +280,8 @@ def parse_bytes(
         raise error from None
     except ValueError as exc:
         raise ParseError(str(exc), name) from None
+    if fmt_ == ox.RdfFormat.JSON_LD:
+        _refuse_jsonld_losses(data, name, base_iri)
     ds = into if into is not None else _new_dataset()
     with paused_gc():
         try:
@@ -440,6 +442,66 @@ def _read_context(path: Path, stamp: int) -> Any:
 
 def _context_file() -> Path:
     return resource_dir("ontology") / "context.jsonld"
+
+
+# A JSON-LD processor drops, without a word, every key its context does not define
+# and every relative IRI when no base is given. Nothing a user sends may vanish: the
+# document is parsed a second time with these sentinels (a catch-all @vocab and a base),
+# and what lands under them is what the first parse dropped.
+_PROBE_VOCAB = "urn:x-sira-kg:undefined-term:"
+_PROBE_BASE = "urn:x-sira-kg:relative-iri:/"
+
+
+def _refuse_jsonld_losses(data: bytes, name: str | None, base_iri: str | None) -> None:
+    """ParseError naming the keys the context does not define and the relative IRIs that
+    no base resolves: the triples they would make are not silently dropped."""
+    doc = json.loads(data)
+    catch_all = {"@vocab": _PROBE_VOCAB}
+    if isinstance(doc, dict) and "@context" in doc:
+        doc["@context"] = [doc["@context"], catch_all]
+    else:
+        doc = {"@context": catch_all, "@graph": doc if isinstance(doc, list) else [doc]}
+    try:
+        probe = list(
+            ox.parse(
+                json.dumps(doc).encode("utf-8"),
+                ox.RdfFormat.JSON_LD,
+                base_iri=base_iri or _PROBE_BASE,
+            )
+        )
+    except (SyntaxError, ValueError):
+        return  # the document itself parsed: the probe is only a check
+    unknown, relative, lost = set(), set(), 0
+    for quad in probe:
+        hit = False
+        for term in (quad.subject, quad.predicate, quad.object):
+            iri = term.value if isinstance(term, ox.NamedNode) else ""
+            if iri.startswith(_PROBE_VOCAB):
+                unknown.add(iri[len(_PROBE_VOCAB) :])
+                hit = True
+            elif iri.startswith(_PROBE_BASE):
+                relative.add(iri[len(_PROBE_BASE) :])
+                hit = True
+        lost += hit
+    if not (unknown or relative):
+        return
+    parts = []
+    if unknown:
+        parts.append(
+            f"key(s) the context does not define: {', '.join(sorted(unknown)[:10])}"
+            " (define them in the @context, use full IRIs, or remove them)"
+        )
+    if relative:
+        parts.append(
+            f"relative IRI(s) and no base to resolve them: {', '.join(sorted(relative)[:10])}"
+            " (write absolute IRIs, or give a base: `--base IRI`, `?base=IRI`, or a partner"
+            " token, whose space is the default base)"
+        )
+    raise ParseError(
+        f"invalid JSON-LD for sira-kg: {lost} triple(s) would be dropped without a word; "
+        + "; ".join(parts),
+        name,
+    )
 
 
 def _safe_jsonld(data: bytes, name: str | None, context_file: Path) -> bytes:
