@@ -8,12 +8,15 @@ queries run in parallel.
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import sys
 
 from flask import Flask
+from waitress.channel import HTTPChannel
 from waitress.server import create_server
+from waitress.task import ErrorTask
 
 from sira_kg.core.settings import Settings
 from sira_kg.core.store import GraphStore, StoreError, open_store
@@ -23,6 +26,31 @@ log = logging.getLogger("sira_kg.endpoint")
 THREADS = 16  # waitress request threads; query work is bounded by the evaluator
 
 
+class _JsonErrorTask(ErrorTask):
+    """Waitress's own refusals (a body over the limit, a malformed request) as the JSON
+    errors the app gives, so that one limit has one answer whatever the size: waitress
+    refuses a body longer than ``max_request_bytes`` before reading it, the app one
+    that turns out longer while it reads it."""
+
+    max_request_bytes = 0
+
+    def execute(self) -> None:
+        error = self.request.error
+        if error.code == 413:
+            message = (
+                f"request too large: at most {self.max_request_bytes} bytes are accepted "
+                "(setting max_request_bytes, env SIRA_KG_MAX_REQUEST_BYTES)"
+            )
+        else:
+            message = f"{error.reason}: {error.body}"
+        body = json.dumps({"error": message, "status": error.code}).encode("utf-8")
+        self.status = f"{error.code} {error.reason}"
+        self.response_headers.append(("Content-Type", "application/json"))
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
 def make_server(app: Flask, host: str, port: int, *, threads: int = THREADS, **adjustments):  # noqa: ANN201
     """A waitress server for ``app`` on ``host:port`` (0 picks a free port), not yet running.
 
@@ -30,20 +58,26 @@ def make_server(app: Flask, host: str, port: int, *, threads: int = THREADS, **a
     serves until :func:`stop_server`. ``adjustments`` go to waitress.
     """
     settings: Settings = app.extensions["sira"].settings
-    return create_server(
+    error_task = type(
+        "JsonErrorTask", (_JsonErrorTask,), {"max_request_bytes": settings.max_request_bytes}
+    )
+    server = create_server(
         app,
         host=host,
         port=port,
         threads=threads,
         ident="sira-kg",
-        # the app refuses bodies over max_request_bytes with a clear 413; waitress'
-        # own limit is only a backstop for bodies sent without a length
-        max_request_body_size=2 * settings.max_request_bytes + 65536,
+        # one limit: waitress refuses a longer body before reading it (as JSON, below)
+        max_request_body_size=settings.max_request_bytes,
         # a GET query travels in the URL; allow it as large as a POSTed one
         max_request_header_size=max(262144, settings.max_request_bytes),
         channel_timeout=max(120, int(settings.query_timeout) + 30),
         **adjustments,
     )
+    server.channel_class = type(
+        "JsonErrorChannel", (HTTPChannel,), {"error_task_class": error_task}
+    )
+    return server
 
 
 def stop_server(server) -> None:  # noqa: ANN001

@@ -926,3 +926,19 @@ def test_json_ld_with_relative_ids_is_never_said_to_conform_with_fewer_triples(
         url, data=RELATIVE_JSONLD, headers=headers, params={"base": "no iri"}, timeout=30
     )
     assert bad_base.status_code == 400 and "absolute IRI" in bad_base.json()["error"]
+
+
+@pytest.mark.parametrize("megabytes", [15, 50])
+def test_one_size_limit_one_json_error_whatever_the_size(site: Site, megabytes: int) -> None:
+    """Issue 14: a 50 MB body got waitress's plain-text 413 and a 15 MB one our JSON 413."""
+    body = b"# " + b"x" * (megabytes * 1024 * 1024)
+    for path in ("/api/validate", "/api/contributions", "/sparql"):
+        r = requests.post(
+            site.url + path,
+            data=body,
+            headers={"Content-Type": "text/turtle", **site.auth(site.tokens.north)},
+            timeout=120,
+        )
+        assert r.status_code == 413, (path, r.status_code)
+        assert r.headers["Content-Type"].startswith("application/json"), (path, r.text[:200])
+        assert str(10 * 1024 * 1024) in r.json()["error"], path  # names the limit
