@@ -61,7 +61,9 @@ def test_valid_files_exit_0_and_warnings_are_printed(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "conforms — 1 warning" in done.stdout
     assert "^schema:fundedItem" in done.stdout
-    assert done.stderr == ""
+    # without --store, the only other line says that no store was consulted (issue 14)
+    assert done.stderr.startswith("sira-kg: references were checked against the shipped data")
+    assert done.stderr.count("\n") == 1
 
 
 def test_several_files_are_validated_together(tmp_path: Path) -> None:
@@ -220,3 +222,57 @@ def test_json_ld_relative_ids_are_refused_by_name_or_resolved_with_base(tmp_path
     path.write_text(json.dumps(doc), encoding="utf-8")
     done = run("--base", "https://example.org/p/", path)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_with_store_the_cli_gives_the_servers_verdict(tmp_path, live_server_factory) -> None:
+    """Issue 14: the CLI reported false violations for references to data already in the
+    store; with --store it judges as the server does, without it it says it did not look."""
+    import requests
+
+    from sira_kg.core.settings import Settings
+    from sira_kg.core.store import open_store
+
+    store_dir = tmp_path / "store"
+    org = tmp_path / "org.ttl"
+    org.write_text(
+        """@prefix org: <http://www.w3.org/ns/org#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://example.org/p/org/1> a org:Organization ; rdfs:label "Synthetic organisation"@en ;
+    org:classification <https://w3id.org/sira/id/stakeholder-category/cooperative> .
+""",
+        encoding="utf-8",
+    )
+    action = tmp_path / "action.ttl"
+    action.write_text(
+        """@prefix sira: <https://w3id.org/sira/ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://example.org/p/action/1> a sira:Action ; rdfs:label "Synthetic action"@en ;
+    sira:implementer <https://example.org/p/org/1> ;
+    sira:region <https://w3id.org/sira/id/region/FRC13> ;
+    sira:theme <https://w3id.org/sira/id/theme/housing> .
+""",
+        encoding="utf-8",
+    )
+    loaded = subprocess.run(
+        [str(SIRA_KG), "load", str(org), "--store", str(store_dir)], capture_output=True, text=True
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    alone = run("--format", "json", action)
+    assert alone.returncode == 1  # the organisation is unknown without the store
+    assert "not checked" in alone.stderr or "shipped data only" in alone.stderr
+    with_store = run("--format", "json", "--store", store_dir, action)
+    assert with_store.returncode == 0, with_store.stdout + with_store.stderr
+    cli = json.loads(with_store.stdout)
+    settings = Settings(store_path=store_dir)
+    server = live_server_factory(settings=settings, store=open_store(settings))
+    answer = requests.post(
+        server.url + "/api/validate",
+        data=action.read_bytes(),
+        headers={"Content-Type": "text/turtle"},
+        timeout=30,
+    ).json()
+    assert (cli["conforms"], cli["violations"], cli["warnings"]) == (
+        answer["conforms"],
+        answer["violations"],
+        answer["warnings"],
+    )

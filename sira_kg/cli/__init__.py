@@ -58,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["en", "fr"], default="en")
     p.add_argument("--input-format", default=None, help="RDF syntax if not given by the extension")
     p.add_argument(
+        "--store",
+        metavar="DIR",
+        help="judge references as a server on this store does (default: no store; only the "
+        "shipped data is context)",
+    )
+    p.add_argument(
         "--base",
         metavar="IRI",
         help="resolve relative IRIs against IRI (else a relative IRI is an error)",

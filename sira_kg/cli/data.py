@@ -75,10 +75,13 @@ def _read_for_load(args: argparse.Namespace):
 def cmd_validate(args: argparse.Namespace) -> int:
     """SHACL report for FILEs, validated together as ONE graph (their merge).
 
-    The shapes see the files plus the ontology, the schemes and the shipped
-    Saône-et-Loire data (so a file may point to FRC13 or a known organisation);
-    no store is opened. Exit 0 conforms (warnings are printed), 1 violations,
-    2 unreadable input (file, line and column).
+    Without ``--store`` the shapes see the files plus the ontology, the schemes
+    and the shipped curated data (so a file may point to FRC13 or a known
+    organisation), and stderr says that references to a store were not checked.
+    With ``--store DIR`` they see what that store says about the IRIs the files
+    reference, exactly as ``POST /api/validate`` of a server on that store does.
+    Exit 0 conforms (warnings are printed), 1 violations, 2 unreadable input
+    (file, line and column).
     """
     from rdflib import Graph
 
@@ -95,11 +98,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for prefix, ns in part.namespaces():
             graph.bind(prefix, ns, override=False)
         graph += part
-    context = Graph()
-    for path in sorted(Path(settings.data_dir).glob("*.ttl")):
-        if path.resolve() not in given:  # a shipped file being validated is data, not context
-            context += as_graph(parse_file(path))
-    report = validate(graph, context=context, settings=settings)
+    if args.store:
+        from sira_kg.core.ingest import check
+
+        store, settings = open_store_of(args)
+        report, _summary = check(store, graph, settings=settings)  # the server's gate
+    else:
+        context = Graph()
+        for path in sorted(Path(settings.data_dir).glob("*.ttl")):
+            if path.resolve() not in given:  # a shipped file being validated is data
+                context += as_graph(parse_file(path))
+        report = validate(graph, context=context, settings=settings)
+        print(
+            "sira-kg: references were checked against the shipped data only, not a store; "
+            "give --store DIR to judge the files as a server on that store would",
+            file=sys.stderr,
+        )
     if args.output_format == "json":
         sys.stdout.write(report.to_json(args.lang) + "\n")
     elif args.output_format == "turtle":
