@@ -942,3 +942,17 @@ def test_one_size_limit_one_json_error_whatever_the_size(site: Site, megabytes: 
         assert r.status_code == 413, (path, r.status_code)
         assert r.headers["Content-Type"].startswith("application/json"), (path, r.text[:200])
         assert str(10 * 1024 * 1024) in r.json()["error"], path  # names the limit
+
+
+def test_a_body_in_another_syntax_than_declared_gets_the_likely_one_named(site: Site) -> None:
+    """Issue 14: JSON-LD sent as text/turtle (or the reverse) is told what it looks like."""
+    url = site.url + "/api/validate"
+    as_turtle = requests.post(url, data=RELATIVE_JSONLD, headers={"Content-Type": TURTLE})
+    assert as_turtle.status_code == 400
+    assert "looks like JSON-LD" in as_turtle.json()["error"]
+    assert "application/ld+json" in as_turtle.json()["error"]
+    as_jsonld = requests.post(
+        url, data=example(NORTH_BASE), headers={"Content-Type": "application/ld+json"}
+    )
+    assert as_jsonld.status_code == 400
+    assert "looks like Turtle" in as_jsonld.json()["error"]

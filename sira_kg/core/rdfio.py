@@ -277,6 +277,7 @@ def parse_bytes(
         error = _parse_error(exc, data, fmt_, name)
         if data is not original:  # positions refer to the rewritten document
             error.line = error.column = None
+        error.message += _format_hint(original, fmt_)
         raise error from None
     except ValueError as exc:
         raise ParseError(str(exc), name) from None
@@ -289,6 +290,40 @@ def parse_bytes(
         except _Unsupported as exc:
             raise ParseError(str(exc), name) from None
     return ds
+
+
+# What a document's first characters say its syntax is, and how to send it so.
+_LOOKS_LIKE = (
+    (
+        (b"{", b"["),
+        ox.RdfFormat.JSON_LD,
+        "JSON-LD",
+        "application/ld+json, or name the file .jsonld",
+    ),
+    ((b"<?xml", b"<rdf:RDF"), ox.RdfFormat.RDF_XML, "RDF/XML", "application/rdf+xml, or .rdf"),
+    (
+        (b"@prefix", b"@base", b"PREFIX", b"prefix", b"BASE"),
+        ox.RdfFormat.TURTLE,
+        "Turtle",
+        "text/turtle, or name the file .ttl",
+    ),
+)
+
+
+def _format_hint(data: bytes, fmt: ox.RdfFormat) -> str:
+    """ " (it looks like JSON-LD: send it as …)" when the document is plainly in another
+    syntax than the one it was declared in, else ""."""
+    head = data[:65536].lstrip(b"\xef\xbb\xbf \t\r\n")
+    while head.startswith(b"#"):  # Turtle comments before the first directive
+        head = head.partition(b"\n")[2].lstrip(b" \t\r\n")
+    for starts, looks, label, how in _LOOKS_LIKE:
+        if (
+            head.startswith(starts)
+            and looks != fmt
+            and not (looks == ox.RdfFormat.TURTLE and fmt == ox.RdfFormat.TRIG)
+        ):
+            return f" (the document looks like {label}: send it as {how})"
+    return ""
 
 
 def as_graph(data: rdflib.Graph) -> rdflib.Graph:
@@ -511,7 +546,8 @@ def _safe_jsonld(data: bytes, name: str | None, context_file: Path) -> bytes:
     except UnicodeDecodeError:
         raise ParseError("invalid JSON-LD: the document is not UTF-8", name, 1, 1) from None
     except json.JSONDecodeError as exc:
-        raise ParseError(f"invalid JSON-LD: {exc.msg}", name, exc.lineno, exc.colno) from None
+        hint = _format_hint(data, ox.RdfFormat.JSON_LD)
+        raise ParseError(f"invalid JSON-LD: {exc.msg}{hint}", name, exc.lineno, exc.colno) from None
     changed = False
 
     def resolve(ref: Any) -> Any:
