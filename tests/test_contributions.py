@@ -956,3 +956,14 @@ def test_a_body_in_another_syntax_than_declared_gets_the_likely_one_named(site: 
     )
     assert as_jsonld.status_code == 400
     assert "looks like Turtle" in as_jsonld.json()["error"]
+
+
+def test_exported_turtle_uses_the_project_prefixes(site: Site) -> None:
+    """Issue 14: a contribution read back as Turtle says sira:, org:…, never ns1:."""
+    one = created(site.post(site.tokens.north, example(NORTH_BASE)))
+    data = requests.get(
+        f"{site.url}/api/contributions/{one['id']}", headers={"Accept": "text/turtle"}, timeout=30
+    ).text
+    assert "@prefix sira: <https://w3id.org/sira/ns#>" in data
+    assert "@prefix org: <http://www.w3.org/ns/org#>" in data
+    assert "ns1:" not in data and "sira:Region" in data

@@ -190,8 +190,11 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 def cmd_convert(args: argparse.Namespace) -> int:
     """Print the RDF of partner CSV template files (all files in one graph)."""
+    import re
+
     from rdflib import Graph
 
+    from sira_kg.core.namespaces import bind_prefixes
     from sira_kg.loaders.tabular import TabularError, convert_file
 
     formats = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "json-ld": "json-ld"}
@@ -199,13 +202,15 @@ def cmd_convert(args: argparse.Namespace) -> int:
     if fmt is None:
         raise CliError(f"unknown --format {args.output_format!r}; use turtle, nt or json-ld")
     graph = Graph()
+    bind_prefixes(graph)
     for name in args.files:
         try:
             part = convert_file(name)
         except TabularError as exc:
             raise CliError(str(exc), EXIT_INPUT) from None
         for prefix, ns in part.namespaces():
-            graph.bind(prefix, ns, override=True, replace=True)
+            if not re.fullmatch(r"ns\d+", prefix):  # rdflib's invented ns1:, ns2:…
+                graph.bind(prefix, ns, override=True, replace=True)
         graph += part
     if fmt == "json-ld":
         import json

@@ -214,8 +214,12 @@ class GraphStore:
         return int(next(iter(rows))["n"].value)
 
     def graph(self, graph_iri: str) -> rdflib.Graph:
-        """A copy of one named graph as an rdflib graph."""
+        """A copy of one named graph as an rdflib graph, with the project's prefixes bound
+        (so that Turtle written from it says sira:, skos:, org:…, never ns1:)."""
+        from sira_kg.core.namespaces import bind_prefixes
+
         out = rdflib.Graph()
+        bind_prefixes(out)
         for q in self.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri)):
             out.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
         return out
