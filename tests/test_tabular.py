@@ -97,7 +97,8 @@ def test_example_action_has_the_expected_triples():
     )
 
 
-def test_funding_amount_defaults_to_euro(tmp_path: Path):
+def test_funding_amount_without_currency_is_refused_not_euro(tmp_path: Path):
+    """Issue 14 reverses the v1 default: an amount's currency is never assumed."""
     mapping = load_mappings()["funding"]
     path = _write(
         tmp_path / "funding.csv",
@@ -110,10 +111,8 @@ def test_funding_amount_defaults_to_euro(tmp_path: Path):
             "2500.5",
         ],
     )
-    g = convert_file(path)
-    amount = g.value(URIRef("http://example.org/t/f/1"), SCHEMA.amount)
-    assert g.value(amount, SCHEMA.value) == Literal("2500.5", datatype=XSD.decimal)
-    assert g.value(amount, SCHEMA.currency) == Literal("EUR")
+    with pytest.raises(TabularError, match="'amount' is filled in"):
+        convert_file(path)
 
 
 def test_concepts_by_label_in_either_language_case_insensitive_by_notation_or_iri(tmp_path):
@@ -271,3 +270,19 @@ def test_a_converted_action_without_its_organisations_is_reported():
     report = validate(convert_file(resource_dir("templates") / "actions.csv"))
     assert not report.conforms
     assert any(str(r.path) == str(SIRA.implementer) for r in report.violations)
+
+
+def test_an_amount_without_its_currency_is_an_error_not_euros(tmp_path) -> None:
+    """Issue 14: a CSV amount with no currency was silently EUR; now the row is refused."""
+    template = resource_dir("templates") / "funding.csv"
+    text = template.read_text(encoding="utf-8").replace(",12000.00,EUR,", ",12000.00,,")
+    path = tmp_path / "funding.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(TabularError) as caught:
+        convert_file(path)
+    assert caught.value.column == "currency" and caught.value.row == 2
+    assert "'amount' is filled in" in str(caught.value)
+    kept = text.replace(",12000.00,,", ",12000.00,USD,")
+    path.write_text(kept, encoding="utf-8")
+    g = convert_file(path)
+    assert {str(c) for c in g.objects(None, SCHEMA.currency)} == {"USD"}  # kept as given
