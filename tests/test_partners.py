@@ -14,6 +14,7 @@ import pytest
 from sira_kg.core.partners import (
     PartnerError,
     PartnerRegistry,
+    check_token,
     default_base,
     hash_token,
     open_registry,
@@ -207,7 +208,10 @@ def test_cli_add_prints_the_token_once_on_stdout_and_list_never_shows_it(tmp_pat
     assert token not in listed.stdout + listed.stderr
     as_json = json.loads(run_cli("partner", "list", "--store", store, "--format", "json").stdout)
     assert [(p["name"], p["active"]) for p in as_json] == [("north", True), ("south", True)]
-    assert all(set(p) == {"name", "iri", "base", "created", "revoked", "active"} for p in as_json)
+    assert all(
+        set(p) == {"name", "iri", "base", "created", "revoked", "active", "expires", "expired"}
+        for p in as_json
+    )
 
     revoked = run_cli("partner", "revoke", "north", "--store", store)
     assert revoked.returncode == 0
@@ -232,3 +236,62 @@ def test_cli_errors_exit_2_with_a_message(tmp_path: Path) -> None:
     again = run_cli("partner", "add", "north", "--store", store)
     assert again.returncode == 2 and "already exists" in again.stderr
     assert again.stdout == ""
+
+
+# -- issue 14: token policy, rotation, expiry -------------------------------------------------
+@pytest.mark.parametrize(
+    "token", ["sira_short", "sira_" + "a" * 20 + " " + "b" * 30, "sira_" + "x" * 42 + "\n"]
+)
+def test_weak_or_spaced_tokens_are_refused(token: str) -> None:
+    with pytest.raises(PartnerError, match="32 random bytes"):
+        check_token(token)
+
+
+def test_issued_tokens_carry_32_random_bytes(registry: PartnerRegistry) -> None:
+    _, token = registry.add("north")
+    assert check_token(token) == token and len(token) >= len("sira_") + 43
+
+
+def test_rotate_gives_a_new_token_and_the_old_one_stops_at_once(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    old = run_cli("partner", "add", "north", "--store", store).stdout.strip()
+    rotated = run_cli("partners", "rotate", "north", "--store", store)
+    assert rotated.returncode == 0, rotated.stderr
+    new = rotated.stdout.strip()
+    registry = open_registry(Settings(store_path=tmp_path / "store"))
+    assert new != old and registry.authenticate(old) is None
+    assert registry.authenticate(new).name == "north"
+    assert "only this once" in rotated.stderr and new not in rotated.stderr
+    unknown = run_cli("partner", "rotate", "nobody", "--store", store)
+    assert unknown.returncode == 2 and "no partner named 'nobody'" in unknown.stderr
+
+
+def test_an_expired_token_no_longer_authenticates(registry: PartnerRegistry) -> None:
+    partner, token = registry.add("north", expires_days=30)
+    assert partner.expires and not partner.expired
+    assert registry.authenticate(token).name == "north"
+    with sqlite3.connect(registry.path) as con:  # thirty days later
+        con.execute("UPDATE partner SET expires = '2000-01-01T00:00:00Z' WHERE name = 'north'")
+    assert registry.authenticate(token) is None
+    assert registry.get("north").expired and registry.get("north").active
+    _, fresh = registry.rotate("north")  # a new token without expiry
+    assert registry.authenticate(fresh).name == "north" and registry.get("north").expires is None
+    with pytest.raises(PartnerError, match="at least 1"):
+        registry.add("south", expires_days=0)
+
+
+def test_a_registry_from_before_expiry_is_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "partners.sqlite"
+    with sqlite3.connect(path) as con:
+        con.execute(
+            "CREATE TABLE partner (name TEXT PRIMARY KEY, base TEXT NOT NULL UNIQUE, "
+            "token_sha256 TEXT NOT NULL UNIQUE, created TEXT NOT NULL, revoked TEXT)"
+        )
+        con.execute(
+            "INSERT INTO partner VALUES ('old', 'https://w3id.org/sira/id/old/', ?, "
+            "'2026-01-01T00:00:00Z', NULL)",
+            (hash_token("sira_" + "o" * 43),),
+        )
+    registry = PartnerRegistry(path)
+    assert registry.authenticate("sira_" + "o" * 43).name == "old"
+    assert registry.get("old").expires is None

@@ -27,7 +27,12 @@ from collections.abc import Sequence
 from sira_kg import __version__
 from sira_kg.cli.common import CliError, silence_stdout, store_arg
 from sira_kg.cli.data import cmd_convert, cmd_load, cmd_synth, cmd_validate
-from sira_kg.cli.partners import cmd_partner_add, cmd_partner_list, cmd_partner_revoke
+from sira_kg.cli.partners import (
+    cmd_partner_add,
+    cmd_partner_list,
+    cmd_partner_revoke,
+    cmd_partner_rotate,
+)
 from sira_kg.cli.query import cmd_query
 from sira_kg.cli.serve import cmd_serve
 from sira_kg.cli.store import cmd_export, cmd_import, cmd_report, cmd_stats
@@ -138,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", help="default: stdout")
     p.set_defaults(func=cmd_synth)
 
-    p = sub.add_parser("partner", help="manage contributor tokens")
+    p = sub.add_parser("partner", aliases=["partners"], help="manage contributor tokens")
     psub = p.add_subparsers(dest="partner_command", required=True, metavar="ACTION")
     pp = psub.add_parser("add", help="create a partner, print its token once")
     pp.add_argument("name", metavar="NAME", help="a slug: a-z, 0-9 and hyphens")
@@ -147,8 +152,24 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="IRI",
         help="IRI space it mints in (default https://w3id.org/sira/id/NAME/)",
     )
+    pp.add_argument(
+        "--expires-days",
+        type=int,
+        metavar="N",
+        help="the token stops working after N days (default: never)",
+    )
     store_arg(pp)
     pp.set_defaults(func=cmd_partner_add)
+    pp = psub.add_parser("rotate", help="a new token for a partner; the old one stops at once")
+    pp.add_argument("name", metavar="NAME")
+    pp.add_argument(
+        "--expires-days",
+        type=int,
+        metavar="N",
+        help="the token stops working after N days (default: never)",
+    )
+    store_arg(pp)
+    pp.set_defaults(func=cmd_partner_rotate)
     pp = psub.add_parser("revoke", help="revoke a partner's token (takes effect at once)")
     pp.add_argument("name", metavar="NAME")
     store_arg(pp)

@@ -1,4 +1,4 @@
-"""``sira-kg partner add|list|revoke``: the contributor tokens (sira_kg.core.partners).
+"""``sira-kg partner add|list|revoke|rotate``: the contributor tokens (sira_kg.core.partners).
 
 Why apart: the platform's admin task of letting partners in and out; the
 registry is shared with the running server, so changes take effect at once.
@@ -27,16 +27,37 @@ def cmd_partner_add(args: argparse.Namespace) -> int:
 
     registry = _registry(args)
     try:
-        partner, token = registry.add(args.name, args.base)
+        partner, token = registry.add(args.name, args.base, args.expires_days)
     except PartnerError as exc:
         raise CliError(str(exc)) from None
     print(
-        f"partner {partner.name!r} owns {partner.base} and the graphs {partner.graph_prefix}…\n"
+        f"partner {partner.name!r} owns {partner.base} and the graphs {partner.graph_prefix}…",
+        file=sys.stderr,
+    )
+    _give(partner, token)
+    return EXIT_OK
+
+
+def _give(partner, token: str) -> None:  # noqa: ANN001
+    expiry = f" It expires on {partner.expires}." if partner.expires else ""
+    print(
         "Its token is below. It is shown only this once and stored only as a hash: "
-        "give it to the partner now.",
+        f"give it to the partner now.{expiry}",
         file=sys.stderr,
     )
     print(token)
+
+
+def cmd_partner_rotate(args: argparse.Namespace) -> int:
+    """A new token for a partner; the old one stops working at once."""
+    from sira_kg.core.partners import PartnerError
+
+    try:
+        partner, token = _registry(args).rotate(args.name, args.expires_days)
+    except PartnerError as exc:
+        raise CliError(str(exc)) from None
+    print(f"partner {partner.name!r}: new token; the old one no longer works.", file=sys.stderr)
+    _give(partner, token)
     return EXIT_OK
 
 
@@ -53,7 +74,15 @@ def cmd_partner_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     width = max(len(p.name) for p in partners)
     for p in partners:
-        status = f"revoked {p.revoked}" if p.revoked else "active"
+        status = (
+            f"revoked {p.revoked}"
+            if p.revoked
+            else f"expired {p.expires}"
+            if p.expired
+            else f"active until {p.expires}"
+            if p.expires
+            else "active"
+        )
         print(f"{p.name:<{width}}  {status:<28}  created {p.created}  {p.base}")
     return EXIT_OK
 

@@ -49,7 +49,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -128,10 +128,15 @@ class Partner:
     base: str
     created: str
     revoked: str | None = None
+    expires: str | None = None  # when its token stops working (UTC, ISO 8601), if ever
 
     @property
     def active(self) -> bool:
         return self.revoked is None
+
+    @property
+    def expired(self) -> bool:
+        return self.expires is not None and self.expires <= _now()
 
     @property
     def iri(self) -> str:
@@ -154,6 +159,8 @@ class Partner:
             "created": self.created,
             "revoked": self.revoked,
             "active": self.active,
+            "expires": self.expires,
+            "expired": self.expired,
         }
 
 
@@ -172,9 +179,25 @@ def contribution_graph(partner: str, contribution_id: str) -> str:
     return provenance.contribution_graph(partner, contribution_id)
 
 
+#: A token carries at least this much randomness (secrets.token_urlsafe(32): 256 bits).
+MIN_TOKEN_ENTROPY_BYTES = 32
+
+
+def check_token(token: str) -> str:
+    """``token`` if it is one sira-kg would issue: no whitespace, at least 32 random bytes
+    (43 URL-safe characters after the prefix); else :class:`PartnerError`."""
+    body = token.removeprefix(TOKEN_PREFIX)
+    if any(c.isspace() for c in token) or len(body) < (MIN_TOKEN_ENTROPY_BYTES * 4 + 2) // 3:
+        raise PartnerError(
+            "a token must have no whitespace and at least 32 random bytes; sira-kg makes its "
+            "own (`sira-kg partner add` or `rotate`)"
+        )
+    return token
+
+
 def new_token() -> str:
     """A fresh bearer token (256 random bits, URL-safe)."""
-    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return check_token(TOKEN_PREFIX + secrets.token_urlsafe(MIN_TOKEN_ENTROPY_BYTES))
 
 
 def hash_token(token: str) -> str:
@@ -275,9 +298,26 @@ CREATE TABLE IF NOT EXISTS partner (
     base TEXT NOT NULL UNIQUE,
     token_sha256 TEXT NOT NULL UNIQUE,
     created TEXT NOT NULL,
-    revoked TEXT
+    revoked TEXT,
+    expires TEXT
 );
 """
+
+
+def _migrate(con: sqlite3.Connection) -> None:
+    """Registries made before token expiry get the column (NULL: never expires)."""
+    columns = {row[1] for row in con.execute("PRAGMA table_info(partner)")}
+    if "expires" not in columns:
+        con.execute("ALTER TABLE partner ADD COLUMN expires TEXT")
+
+
+def _expiry(days: int | None) -> str | None:
+    if days is None:
+        return None
+    if days < 1:
+        raise PartnerError(f"--expires-days must be at least 1, not {days}")
+    when = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days)
+    return when.isoformat().replace("+00:00", "Z")
 
 
 def _now() -> str:
@@ -303,6 +343,7 @@ class PartnerRegistry:
             self._memory = sqlite3.connect(":memory:", check_same_thread=False)
             self._memory.isolation_level = None
             self._memory.executescript(_SCHEMA)
+            _migrate(self._memory)
         else:
             self._create_file(path)
 
@@ -321,6 +362,7 @@ class PartnerRegistry:
             try:
                 con.execute("PRAGMA journal_mode=WAL")
                 con.executescript(_SCHEMA)
+                _migrate(con)
             finally:
                 con.close()
         except (OSError, sqlite3.Error) as exc:
@@ -346,7 +388,7 @@ class PartnerRegistry:
 
     @staticmethod
     def _rows(con: sqlite3.Connection) -> list[Partner]:
-        cur = con.execute("SELECT name, base, created, revoked FROM partner ORDER BY name")
+        cur = con.execute("SELECT name, base, created, revoked, expires FROM partner ORDER BY name")
         return [Partner(*row) for row in cur.fetchall()]
 
     # -- reads -------------------------------------------------------------------
@@ -358,7 +400,7 @@ class PartnerRegistry:
     def get(self, name: str) -> Partner | None:
         with self._connect() as con:
             row = con.execute(
-                "SELECT name, base, created, revoked FROM partner WHERE name = ?", (name,)
+                "SELECT name, base, created, revoked, expires FROM partner WHERE name = ?", (name,)
             ).fetchone()
         return Partner(*row) if row else None
 
@@ -373,14 +415,14 @@ class PartnerRegistry:
         digest = hash_token(token)
         with self._connect() as con:
             rows = con.execute(
-                "SELECT name, base, created, revoked, token_sha256 FROM partner "
+                "SELECT name, base, created, revoked, expires, token_sha256 FROM partner "
                 "WHERE revoked IS NULL"
             ).fetchall()
         found: Partner | None = None
-        for name, base, created, revoked, stored in rows:
+        for name, base, created, revoked, expires, stored in rows:
             if hmac.compare_digest(stored, digest):
-                found = Partner(name, base, created, revoked)
-        return found
+                found = Partner(name, base, created, revoked, expires)
+        return None if found is None or found.expired else found
 
     def owner_of(self, iri: str, partners: list[Partner] | None = None) -> Partner | None:
         """The partner (active or revoked) whose IRI space holds ``iri``."""
@@ -390,13 +432,16 @@ class PartnerRegistry:
         return None
 
     # -- writes ------------------------------------------------------------------
-    def add(self, name: str, base: str | None = None) -> tuple[Partner, str]:
+    def add(
+        self, name: str, base: str | None = None, expires_days: int | None = None
+    ) -> tuple[Partner, str]:
         """Create a partner (or re-issue a revoked one a token); return it and its token.
 
         The token is returned once and never stored: only its hash is.
         """
         validate_name(name)
         token = new_token()
+        expires = _expiry(expires_days)
         with self._connect(write=True) as con:
             partners = self._rows(con)
             existing = next((p for p in partners if p.name == name), None)
@@ -412,23 +457,49 @@ class PartnerRegistry:
                         "(its published IRIs would lose their owner)"
                     )
                 con.execute(
-                    "UPDATE partner SET token_sha256 = ?, revoked = NULL WHERE name = ?",
-                    (hash_token(token), name),
+                    "UPDATE partner SET token_sha256 = ?, revoked = NULL, expires = ? "
+                    "WHERE name = ?",
+                    (hash_token(token), expires, name),
                 )
-                return Partner(name, existing.base, existing.created), token
+                return Partner(name, existing.base, existing.created, None, expires), token
             base = validate_base(base if base is not None else default_base(name), name, partners)
-            partner = Partner(name, base, _now())
+            partner = Partner(name, base, _now(), None, expires)
             con.execute(
-                "INSERT INTO partner (name, base, token_sha256, created) VALUES (?, ?, ?, ?)",
-                (name, base, hash_token(token), partner.created),
+                "INSERT INTO partner (name, base, token_sha256, created, expires) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (name, base, hash_token(token), partner.created, expires),
             )
         return partner, token
+
+    def rotate(self, name: str, expires_days: int | None = None) -> tuple[Partner, str]:
+        """A new token for an active partner; the old one stops working at once.
+
+        The new token is returned once and never stored: only its hash is.
+        """
+        token = new_token()
+        expires = _expiry(expires_days)
+        with self._connect(write=True) as con:
+            row = con.execute(
+                "SELECT name, base, created, revoked, expires FROM partner WHERE name = ?", (name,)
+            ).fetchone()
+            if row is None:
+                raise PartnerError(f"no partner named {name!r} (see `sira-kg partner list`)")
+            partner = Partner(*row)
+            if not partner.active:
+                raise PartnerError(
+                    f"partner {name!r} is revoked; `sira-kg partner add {name}` gives it a token"
+                )
+            con.execute(
+                "UPDATE partner SET token_sha256 = ?, expires = ? WHERE name = ?",
+                (hash_token(token), expires, name),
+            )
+        return Partner(partner.name, partner.base, partner.created, None, expires), token
 
     def revoke(self, name: str) -> tuple[Partner, bool]:
         """Revoke a partner's token at once; return it and whether it was active."""
         with self._connect(write=True) as con:
             row = con.execute(
-                "SELECT name, base, created, revoked FROM partner WHERE name = ?", (name,)
+                "SELECT name, base, created, revoked, expires FROM partner WHERE name = ?", (name,)
             ).fetchone()
             if row is None:
                 raise PartnerError(f"no partner named {name!r} (see `sira-kg partner list`)")
@@ -437,7 +508,7 @@ class PartnerRegistry:
                 return partner, False
             when = _now()
             con.execute("UPDATE partner SET revoked = ? WHERE name = ?", (when, name))
-        return Partner(partner.name, partner.base, partner.created, when), True
+        return Partner(partner.name, partner.base, partner.created, when, partner.expires), True
 
 
 # -- ownership of what a contribution asserts ---------------------------------------------
