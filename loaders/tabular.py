@@ -30,6 +30,7 @@ section below.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import re
 import tomllib
@@ -103,6 +104,27 @@ class TabularError(ValueError):
         if self.column is not None:
             where.append(f"column {self.column!r}")
         return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class TabularErrors(TabularError):
+    """Every problem of a file at once (a partner fixes them all in one pass), each a
+    :class:`TabularError` with its row, column and value; the first one's are the
+    attributes of this one too."""
+
+    def __init__(self, errors: Sequence[TabularError]) -> None:
+        self.errors = list(errors)
+        first = self.errors[0]
+        super().__init__(
+            first.message,
+            source=first.source,
+            row=first.row,
+            column=first.column,
+            value=first.value,
+        )
+
+    def __str__(self) -> str:
+        head = f"{len(self.errors)} problem(s); fix them all, then send the file again:"
+        return "\n".join([head, *(f"  {e}" for e in self.errors)])
 
 
 # --- the mapping files -------------------------------------------------------------------
@@ -394,9 +416,14 @@ def _term(column: Column, value: str, concepts: ConceptIndex) -> list[tuple[URIR
             )
         found = concepts.lookup(column.scheme, value)
         if found is None:
+            keys = concepts.by_scheme.get(column.scheme, {})
+            close = difflib.get_close_matches(_key(value), list(keys), n=3, cutoff=0.6)
+            guess = sorted({str(keys[k]).rsplit("/", 1)[-1] for k in close})
+            hint = f"did you mean {' or '.join(repr(g) for g in guess)}? " if guess else ""
             raise _CellError(
-                f"unknown {column.scheme} concept {value!r}; valid choices (notation, EN / FR "
-                f"label, or IRI): {'; '.join(concepts.choices.get(column.scheme, []))}"
+                f"unknown {column.scheme} concept {value!r}; {hint}valid choices (notation, "
+                f"label in EN, FR, ES, PL or EL, or IRI): "
+                f"{'; '.join(concepts.choices.get(column.scheme, []))}"
             )
         return [(prop, found)]
     if kind == "region":
@@ -467,11 +494,14 @@ def convert_rows(
     bind_prefixes(graph)
     graph.bind("schema", SCHEMA, override=True, replace=True)  # rdflib binds https://schema.org/
     src = source or None
+    errors: list[TabularError] = []
     for number, row in enumerate(rows, start=first_row):
         cells = {k: (v or "").strip() for k, v in row.items() if k is not None}
         if not any(cells.values()):
             continue  # blank line in the spreadsheet
-        _convert_row(graph, mapping, cells, number, src, concepts)
+        errors += _convert_row(graph, mapping, cells, number, src, concepts)
+    if errors:
+        raise TabularErrors(errors)
     return graph
 
 
@@ -482,24 +512,28 @@ def _convert_row(
     number: int,
     src: str | None,
     concepts: ConceptIndex,
-) -> None:
-    def fail(message: str, column: str | None = None, value: str | None = None):
-        return TabularError(message, source=src, row=number, column=column, value=value)
+) -> list[TabularError]:
+    """Add one row's triples; return its problems (all of them, not the first only)."""
+    errors: list[TabularError] = []
+
+    def fail(message: str, column: str | None = None, value: str | None = None) -> None:
+        errors.append(TabularError(message, source=src, row=number, column=column, value=value))
 
     for c in mapping.columns:
         if c.required and not cells.get(c.name):
-            raise fail(f"required value missing ({KINDS[c.kind]})", c.name)
+            fail(f"required value missing ({KINDS[c.kind]})", c.name)
         if cells.get(c.name) and c.requires and not any(cells.get(o) for o in c.requires):
-            raise fail(f"a value is required when {c.name!r} is filled in", c.requires[0])
+            fail(f"a value is required when {c.name!r} is filled in", c.requires[0])
     for names in mapping.one_of:
         if not any(cells.get(n) for n in names):
-            raise fail("at least one of these columns needs a value: " + ", ".join(names))
+            fail("at least one of these columns needs a value: " + ", ".join(names))
 
     id_column = next(c for c in mapping.columns if c.kind == "id")
     try:
         subject = _iri(cells[id_column.name])
     except _CellError as exc:
-        raise fail(str(exc), id_column.name, cells[id_column.name]) from None
+        fail(str(exc), id_column.name, cells[id_column.name])
+        return errors  # no subject: the row's other cells cannot be placed
     for cls in mapping.classes:
         graph.add((subject, RDF.type, expand_curie(cls)))
 
@@ -529,15 +563,18 @@ def _convert_row(
             continue
         values = [v.strip() for v in raw.split(MULTI_SEPARATOR)] if c.multi else [raw]
         if c.multi and any(not v for v in values):
-            raise fail(f"empty value in a list; separate values with {MULTI_SEPARATOR!r}", c.name)
+            fail(f"empty value in a list; separate values with {MULTI_SEPARATOR!r}", c.name)
+            continue
         for value in values:
             try:
                 pairs = _term(c, value, concepts)
                 target = node_for(c.group) if c.group else subject
             except _CellError as exc:
-                raise fail(str(exc), c.name, value) from None
+                fail(str(exc), c.name, value)
+                continue
             for prop, obj in pairs:
                 graph.add((target, prop, obj))
+    return errors
 
 
 def read_csv(text: str, source: str = "") -> tuple[list[str], list[dict[str, str]]]:

@@ -286,3 +286,34 @@ def test_an_amount_without_its_currency_is_an_error_not_euros(tmp_path) -> None:
     path.write_text(kept, encoding="utf-8")
     g = convert_file(path)
     assert {str(c) for c in g.objects(None, SCHEMA.currency)} == {"USD"}  # kept as given
+
+
+def test_every_mistake_of_a_file_comes_in_one_report_with_fixes(tmp_path) -> None:
+    """Issue 14: all errors of a file at once (row, column, value, what to do), with a
+    did-you-mean for concept labels, instead of the first one only."""
+    template = resource_dir("templates") / "actions.csv"
+    header, example = template.read_text(encoding="utf-8").splitlines()[:2]
+    names = next(csv.reader([header]))
+    row = dict(zip(names, next(csv.reader([example])), strict=True))
+    bad = [
+        dict(row, id="http://example.org/t/a/1", themes="housng"),  # misspelt concept
+        dict(row, id="http://example.org/t/a/2", status="finished"),  # not a status
+        dict(row, id="http://example.org/t/a/3", start_date="03/2024"),  # wrong date form
+        dict(row, id="http://example.org/t/a/4", regions="Saone"),  # neither code nor IRI
+    ]
+    path = tmp_path / "actions.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=names)
+        writer.writeheader()
+        writer.writerows(bad)
+    with pytest.raises(TabularError) as caught:
+        convert_file(path)
+    errors = caught.value.errors
+    assert [(e.row, e.column) for e in errors] == [
+        (2, "themes"),
+        (3, "status"),
+        (4, "start_date"),
+        (5, "regions"),
+    ]
+    assert "did you mean 'housing'" in errors[0].message
+    assert str(caught.value).startswith("4 problem(s)")

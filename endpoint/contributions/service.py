@@ -100,16 +100,18 @@ def parse_document(data: bytes, media_type: str, name: str, base_iri: str | None
         try:
             return convert_text(text, filename=name)
         except TabularError as exc:
+            problems = [
+                {
+                    "source": e.source or name,
+                    "row": e.row,
+                    "column": e.column,
+                    "value": e.value,
+                    "message": e.message,
+                }
+                for e in getattr(exc, "errors", [exc])
+            ]
             raise ContributionError(
-                400,
-                str(exc),
-                parse_error={
-                    "source": exc.source or name,
-                    "row": exc.row,
-                    "column": exc.column,
-                    "value": exc.value,
-                    "message": exc.message,
-                },
+                400, str(exc), parse_error=problems[0], errors=problems
             ) from None
     try:
         dataset = parse_bytes(data, media_type, name, base_iri=base_iri)
