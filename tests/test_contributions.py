@@ -858,13 +858,16 @@ def test_the_catalogue_comes_in_pages_with_a_next_link(site: Site) -> None:
 def test_a_replace_is_judged_on_the_store_as_it_would_be_after_it(site: Site) -> None:
     """Issue 14: PUT refused valid data, because validation saw the old version of the same
     graph beside the new one (an amount, a single-valued field: 'at most one')."""
-    funded = small(NORTH_BASE, 7) + f"""
+    funded = (
+        small(NORTH_BASE, 7)
+        + f"""
 <{NORTH_BASE}funding/7> a sira:Funding ;
     sira:fundingStream <https://w3id.org/sira/id/funding-stream/amif> ;
     <http://schema.org/fundedItem> <{NORTH_BASE}action/7> ;
     <http://schema.org/amount> [ a <http://schema.org/MonetaryAmount> ;
         <http://schema.org/value> 25000.00 ; <http://schema.org/currency> "EUR" ] .
 """
+    )
     first = created(site.post(site.tokens.north, funded))
     # a new amount (a blank node: the old one must not count as a second amount) ...
     new_amount = funded.replace("25000.00", "30000.00")
