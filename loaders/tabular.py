@@ -629,11 +629,17 @@ def convert_text(text: str, *, filename: str = "", concepts: ConceptIndex | None
 
 
 def convert_file(path: str | Path, *, concepts: ConceptIndex | None = None) -> Graph:
-    """RDF of a CSV file following one of the templates (detected from header or name).
+    """RDF of a CSV file following one of the templates (detected from header or name),
+    or of an .xlsx workbook whose sheets are templates (:func:`convert_xlsx`).
 
     Raises :class:`TabularError` (with file, row and column) on any problem.
     """
     path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        try:
+            return convert_xlsx(path.read_bytes(), filename=str(path), concepts=concepts)
+        except OSError as exc:
+            raise TabularError(f"cannot read the file: {exc.strerror}", source=str(path)) from None
     try:
         text = path.read_bytes().decode("utf-8")
     except OSError as exc:
@@ -644,6 +650,54 @@ def convert_file(path: str | Path, *, concepts: ConceptIndex | None = None) -> G
             source=str(path),
         ) from None
     return convert_text(text, filename=str(path), concepts=concepts)
+
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def convert_xlsx(
+    data: bytes, *, filename: str = "workbook.xlsx", concepts: ConceptIndex | None = None
+) -> Graph:
+    """RDF of a workbook: each sheet is a template, chosen by the sheet's name (its
+    header row must be that template's). Every problem of every sheet comes in one
+    :class:`TabularErrors`, each named ``file.xlsx[sheet]``."""
+    import io as _io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(_io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise TabularError(f"not a readable .xlsx workbook ({exc})", source=filename) from None
+    concepts = concepts or load_concepts()
+    graph = Graph()
+    errors: list[TabularError] = []
+    try:
+        for sheet in book.worksheets:
+            rows = [
+                ["" if v is None else str(v).strip() for v in row]
+                for row in sheet.iter_rows(values_only=True)
+            ]
+            rows = [r for r in rows if any(r)]
+            if not rows:
+                continue
+            source = f"{filename}[{sheet.title}]"
+            header, body = rows[0], rows[1:]
+            try:
+                mapping = detect_template(header, f"{sheet.title}.csv")
+                _check_header(mapping, header, source)
+                cells = [dict(zip(header, r, strict=False)) for r in body]
+                convert_rows(cells, mapping, source=source, concepts=concepts, graph=graph)
+            except TabularErrors as exc:
+                errors += exc.errors
+            except TabularError as exc:
+                errors.append(exc)
+    finally:
+        book.close()
+    if errors:
+        raise TabularErrors(errors)
+    return graph
 
 
 TEMPLATE_ORDER = (

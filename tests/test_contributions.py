@@ -970,3 +970,36 @@ def test_exported_turtle_uses_the_project_prefixes(site: Site) -> None:
     assert "@prefix sira: <https://w3id.org/sira/ns#>" in data
     assert "@prefix org: <http://www.w3.org/ns/org#>" in data
     assert "ns1:" not in data and "sira:Region" in data
+
+
+def test_a_workbook_is_contributed_and_its_mistakes_come_back_all_at_once(site: Site) -> None:
+    """Issue 14: .xlsx bodies are accepted (sheet name = template), errors all listed."""
+    import io
+
+    from openpyxl import Workbook
+
+    def book(label: str) -> bytes:
+        wb = Workbook()
+        sheet = wb.active
+        sheet.title = "organisations"
+        sheet.append(["id", "label_en", "categories"])
+        sheet.append([f"{NORTH_BASE}org/xl", label, "cooperative"])
+        sheet.append([f"{NORTH_BASE}org/xl2", "Second", "coopérative typo"])
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    refused = site.post(site.tokens.north, book("Workbook organisation"), xlsx)
+    assert refused.status_code == 400
+    assert [e["row"] for e in refused.json()["errors"]] == [3]
+    assert "organisations" in refused.json()["errors"][0]["source"]
+    good = Workbook()
+    sheet = good.active
+    sheet.title = "organisations"
+    sheet.append(["id", "label_en", "categories"])
+    sheet.append([f"{NORTH_BASE}org/xl", "Workbook organisation", "cooperative"])
+    out = io.BytesIO()
+    good.save(out)
+    accepted = created(site.post(site.tokens.north, out.getvalue(), xlsx))
+    assert accepted["triples"] >= 3

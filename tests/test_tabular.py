@@ -317,3 +317,62 @@ def test_every_mistake_of_a_file_comes_in_one_report_with_fixes(tmp_path) -> Non
     ]
     assert "did you mean 'housing'" in errors[0].message
     assert str(caught.value).startswith("4 problem(s)")
+
+
+def _template_rows(name: str) -> tuple[list[str], dict[str, str]]:
+    lines = (resource_dir("templates") / f"{name}.csv").read_text(encoding="utf-8").splitlines()
+    header = next(csv.reader([lines[0]]))
+    return header, dict(zip(header, next(csv.reader([lines[1]])), strict=True))
+
+
+def _workbook(path, sheets: dict[str, list[dict[str, str]]]) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        header, _ = _template_rows(name)
+        sheet = book.create_sheet(name)
+        sheet.append(header)
+        for row in rows:
+            sheet.append([row.get(h, "") for h in header])
+    book.save(path)
+
+
+def test_a_three_sheet_workbook_gets_one_report_of_all_its_mistakes(tmp_path) -> None:
+    """Issue 14: an .xlsx whose sheets are templates (the sheet name chooses), every
+    mistake of every sheet in one report; fixed, it converts."""
+    _, org = _template_rows("organisations")
+    _, action = _template_rows("actions")
+    _, funding = _template_rows("funding")
+    bad = {
+        "organisations": [
+            dict(org, categories="civil socity organisation"),  # misspelt category
+            dict(org, id="not an iri"),  # identifier
+            dict(org, id=org["id"] + "-2", regions="Saone"),  # neither NUTS code nor IRI
+        ],
+        "actions": [
+            dict(action, themes="housng"),  # misspelt theme
+            dict(action, id=action["id"] + "-2", status="finished"),  # unknown status
+            dict(action, id=action["id"] + "-3", start_date="03/2024"),  # date form
+            dict(action, id=action["id"] + "-4", label_en="", label_fr=""),  # no label
+        ],
+        "funding": [
+            dict(funding, currency=""),  # amount without currency
+            dict(funding, id=funding["id"] + "-2", amount="12 000"),  # not a number
+            dict(funding, id=funding["id"] + "-3", currency="euro"),  # not ISO 4217
+        ],
+    }
+    path = tmp_path / "partner.xlsx"
+    _workbook(path, bad)
+    with pytest.raises(TabularError) as caught:
+        convert_file(path)
+    found = [(e.source.rsplit("[", 1)[1].rstrip("]"), e.row, e.column) for e in caught.value.errors]
+    assert len(found) == 10, str(caught.value)
+    assert {sheet for sheet, _, _ in found} == {"organisations", "actions", "funding"}
+    assert ("funding", 2, "currency") in found and ("actions", 4, "start_date") in found
+    assert "did you mean 'civil-society-organisation'" in str(caught.value)
+    _workbook(path, {"organisations": [org], "actions": [action], "funding": [funding]})
+    graph = convert_file(path)
+    assert (URIRef(action["id"]), RDF.type, SIRA.Action) in graph
+    assert len(set(graph.subjects(RDF.type, None))) >= 3

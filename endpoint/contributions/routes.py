@@ -22,6 +22,7 @@ from sira_kg.endpoint.contributions.service import (
     CSV_MEDIA_TYPE,
     MULTIPART,
     RDF_MEDIA_TYPES,
+    XLSX_MEDIA_TYPE,
     Body,
     ContributionError,
     catalogue,
@@ -39,9 +40,10 @@ from sira_kg.endpoint.questions.paging import page_url, request_page
 
 bp = Blueprint("contributions", __name__)
 
-ACCEPTED = (*sorted(set(RDF_MEDIA_TYPES)), CSV_MEDIA_TYPE, MULTIPART)
+ACCEPTED = (*sorted(set(RDF_MEDIA_TYPES)), CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, MULTIPART)
 _UPLOAD_TYPES = {
     ".csv": CSV_MEDIA_TYPE,
+    ".xlsx": XLSX_MEDIA_TYPE,
     ".ttl": "text/turtle",
     ".nt": "application/n-triples",
     ".jsonld": "application/ld+json",
@@ -143,7 +145,7 @@ def _read_body(state: State, base_iri: str | None) -> Body:
             kinds.append(kind)
             names.append(name)
         return Body(graph, kinds, names)
-    if media_type == CSV_MEDIA_TYPE or media_type in RDF_MEDIA_TYPES:
+    if media_type in (CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE) or media_type in RDF_MEDIA_TYPES:
         data = _read_raw(settings)
         recorded = RDF_MEDIA_TYPES.get(media_type, media_type)
         return Body(parse_document(data, recorded, "request body", base_iri), [recorded], [])

@@ -42,6 +42,7 @@ RDF_MEDIA_TYPES = {
     "application/rdf+xml": "application/rdf+xml",
 }
 CSV_MEDIA_TYPE = "text/csv"
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MULTIPART = "multipart/form-data"
 _ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -83,22 +84,23 @@ class Body:
 
 
 def parse_document(data: bytes, media_type: str, name: str, base_iri: str | None) -> rdflib.Graph:
-    """One document (RDF or a CSV template) → a plain graph; unreadable: a 400 error."""
+    """One document (RDF, a CSV template or an .xlsx workbook of templates) → a plain
+    graph; unreadable: a 400 error listing every problem."""
     from sira_kg.core.rdfio import ParseError, as_graph, parse_bytes
 
-    if media_type == CSV_MEDIA_TYPE:
-        from sira_kg.loaders.tabular import TabularError, convert_text
+    if media_type in (CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE):
+        from sira_kg.loaders.tabular import TabularError, convert_text, convert_xlsx
 
         try:
-            text = data.decode("utf-8")
+            if media_type == XLSX_MEDIA_TYPE:
+                return convert_xlsx(data, filename=name)
+            return convert_text(data.decode("utf-8"), filename=name)
         except UnicodeDecodeError:
             raise ContributionError(
                 400,
                 f"{name}: not UTF-8 text; save the spreadsheet as 'CSV UTF-8 (comma delimited)'",
                 parse_error={"source": name, "message": "not UTF-8"},
             ) from None
-        try:
-            return convert_text(text, filename=name)
         except TabularError as exc:
             problems = [
                 {

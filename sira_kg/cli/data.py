@@ -41,7 +41,7 @@ def _read_input(
     path = Path(name)
     if not path.is_file():
         raise CliError(f"{name}: no such file", EXIT_INPUT)
-    if path.suffix.lower() == ".csv" and not input_format:
+    if path.suffix.lower() in (".csv", ".xlsx") and not input_format:
         from sira_kg.loaders.tabular import TabularError, convert_file
 
         try:
