@@ -38,6 +38,15 @@ from sira_kg.cli.serve import cmd_serve
 from sira_kg.cli.store import cmd_export, cmd_import, cmd_report, cmd_stats
 
 
+def _expires_days(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--expires-days",
+        type=int,
+        metavar="N",
+        help="the token stops working after N days (default: never)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Every command and its arguments."""
     parser = argparse.ArgumentParser(
@@ -152,22 +161,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="IRI",
         help="IRI space it mints in (default https://w3id.org/sira/id/NAME/)",
     )
-    pp.add_argument(
-        "--expires-days",
-        type=int,
-        metavar="N",
-        help="the token stops working after N days (default: never)",
-    )
+    _expires_days(pp)
     store_arg(pp)
     pp.set_defaults(func=cmd_partner_add)
     pp = psub.add_parser("rotate", help="a new token for a partner; the old one stops at once")
     pp.add_argument("name", metavar="NAME")
-    pp.add_argument(
-        "--expires-days",
-        type=int,
-        metavar="N",
-        help="the token stops working after N days (default: never)",
-    )
+    _expires_days(pp)
     store_arg(pp)
     pp.set_defaults(func=cmd_partner_rotate)
     pp = psub.add_parser("revoke", help="revoke a partner's token (takes effect at once)")

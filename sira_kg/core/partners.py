@@ -432,6 +432,15 @@ class PartnerRegistry:
         return None
 
     # -- writes ------------------------------------------------------------------
+    @staticmethod
+    def _existing(con: sqlite3.Connection, name: str) -> Partner:
+        row = con.execute(
+            "SELECT name, base, created, revoked, expires FROM partner WHERE name = ?", (name,)
+        ).fetchone()
+        if row is None:
+            raise PartnerError(f"no partner named {name!r} (see `sira-kg partner list`)")
+        return Partner(*row)
+
     def add(
         self, name: str, base: str | None = None, expires_days: int | None = None
     ) -> tuple[Partner, str]:
@@ -479,12 +488,7 @@ class PartnerRegistry:
         token = new_token()
         expires = _expiry(expires_days)
         with self._connect(write=True) as con:
-            row = con.execute(
-                "SELECT name, base, created, revoked, expires FROM partner WHERE name = ?", (name,)
-            ).fetchone()
-            if row is None:
-                raise PartnerError(f"no partner named {name!r} (see `sira-kg partner list`)")
-            partner = Partner(*row)
+            partner = self._existing(con, name)
             if not partner.active:
                 raise PartnerError(
                     f"partner {name!r} is revoked; `sira-kg partner add {name}` gives it a token"
@@ -498,12 +502,7 @@ class PartnerRegistry:
     def revoke(self, name: str) -> tuple[Partner, bool]:
         """Revoke a partner's token at once; return it and whether it was active."""
         with self._connect(write=True) as con:
-            row = con.execute(
-                "SELECT name, base, created, revoked, expires FROM partner WHERE name = ?", (name,)
-            ).fetchone()
-            if row is None:
-                raise PartnerError(f"no partner named {name!r} (see `sira-kg partner list`)")
-            partner = Partner(*row)
+            partner = self._existing(con, name)
             if not partner.active:
                 return partner, False
             when = _now()
