@@ -105,6 +105,20 @@ class TabularError(ValueError):
             where.append(f"column {self.column!r}")
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
+    @property
+    def problems(self) -> list[TabularError]:
+        """Each problem this error reports (one here; all of a file in TabularErrors)."""
+        return [self]
+
+    def to_dict(self, source: str | None = None) -> dict[str, object]:
+        return {
+            "source": self.source or source,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message,
+        }
+
 
 class TabularErrors(TabularError):
     """Every problem of a file at once (a partner fixes them all in one pass), each a
@@ -121,6 +135,10 @@ class TabularErrors(TabularError):
             column=first.column,
             value=first.value,
         )
+
+    @property
+    def problems(self) -> list[TabularError]:
+        return self.errors
 
     def __str__(self) -> str:
         head = f"{len(self.errors)} problem(s); fix them all, then send the file again:"
@@ -689,10 +707,8 @@ def convert_xlsx(
                 _check_header(mapping, header, source)
                 cells = [dict(zip(header, r, strict=False)) for r in body]
                 convert_rows(cells, mapping, source=source, concepts=concepts, graph=graph)
-            except TabularErrors as exc:
-                errors += exc.errors
             except TabularError as exc:
-                errors.append(exc)
+                errors += exc.problems
     finally:
         book.close()
     if errors:

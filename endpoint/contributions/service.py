@@ -102,16 +102,7 @@ def parse_document(data: bytes, media_type: str, name: str, base_iri: str | None
                 parse_error={"source": name, "message": "not UTF-8"},
             ) from None
         except TabularError as exc:
-            problems = [
-                {
-                    "source": e.source or name,
-                    "row": e.row,
-                    "column": e.column,
-                    "value": e.value,
-                    "message": e.message,
-                }
-                for e in getattr(exc, "errors", [exc])
-            ]
+            problems = [e.to_dict(name) for e in exc.problems]
             raise ContributionError(
                 400, str(exc), parse_error=problems[0], errors=problems
             ) from None

@@ -38,6 +38,14 @@ from sira_kg.cli.serve import cmd_serve
 from sira_kg.cli.store import cmd_export, cmd_import, cmd_report, cmd_stats
 
 
+def _base_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--base",
+        metavar="IRI",
+        help="resolve relative IRIs against IRI (else a relative IRI is an error)",
+    )
+
+
 def _expires_days(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--expires-days",
@@ -77,11 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="judge references as a server on this store does (default: no store; only the "
         "shipped data is context)",
     )
-    p.add_argument(
-        "--base",
-        metavar="IRI",
-        help="resolve relative IRIs against IRI (else a relative IRI is an error)",
-    )
+    _base_arg(p)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("load", help="validate then load RDF or CSV files into the store")
@@ -97,11 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-validate", action="store_true", help="trusted bulk loads only: skip SHACL")
     p.add_argument("--replace", action="store_true", help="replace the --graph if it exists")
     p.add_argument("--lang", choices=["en", "fr"], default="en", help="language of the report")
-    p.add_argument(
-        "--base",
-        metavar="IRI",
-        help="resolve relative IRIs against IRI (else a relative IRI is an error)",
-    )
+    _base_arg(p)
     p.set_defaults(func=cmd_load)
 
     p = sub.add_parser("convert", help="print the RDF of a partner CSV template file")
