@@ -361,8 +361,12 @@ class PartnerRegistry:
             con = sqlite3.connect(path, timeout=10, isolation_level=None)
             try:
                 con.execute("PRAGMA journal_mode=WAL")
-                con.executescript(_SCHEMA)
-                _migrate(con)
+                # The table and its migration in one write transaction, taken first
+                # (BEGIN IMMEDIATE waits for the lock): processes opening a new file at
+                # the same time queue up instead of failing with "database is locked".
+                with _transaction(con, write=True):
+                    con.execute(_SCHEMA)
+                    _migrate(con)
             finally:
                 con.close()
         except (OSError, sqlite3.Error) as exc:
